@@ -1,0 +1,30 @@
+# Two set-up commands do everything on a fresh machine: `make test` and `make demo`.
+# torch is pinned here (the local CPU build); pyproject.toml states the compatible range.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+TORCH  := torch==2.13.0
+STAMP  := $(VENV)/.installed
+
+.PHONY: test demo install bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q $(TORCH)
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(PY) -m pytest -q -p no:cacheprovider
+
+demo: $(STAMP)
+	$(PY) -m grader.demo
+
+bench: $(STAMP)
+	$(PY) bench/sandbox.py
+
+clean:
+	rm -rf $(VENV) demo-out .hypothesis
