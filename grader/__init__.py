@@ -1,0 +1,1 @@
+"""cnngrade's grader: notebook → submission → sandboxed run → checks → score → reports."""
