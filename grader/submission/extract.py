@@ -1,0 +1,299 @@
+"""From cells to code chunks: remove IPython syntax, keep definitions, find missing functions.
+
+Definitions-only mode keeps, from each code cell, imports, ``def`` and ``class`` statements
+(with their decorators), ``name = lambda ...``, assignments of constant expressions, and
+``try`` blocks made only of those; every other top-level statement (training runs, prints,
+plots, ``if __name__ == "__main__":``) becomes blank lines, so line numbers stay the cell's.
+Cells are compiled one at a time: a cell that does not parse costs only what it defines.
+
+Marked cells (see ``markers``) are authoritative for the names they define; the other cells
+still give imports, constants, and definitions of any other name (helpers, or graded
+functions whose markers a student deleted). A name defined twice: the later cell wins.
+"""
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+import warnings
+from dataclasses import dataclass
+
+from grader.result import Problem
+
+from .markers import Marking, find_marking
+from .model import MODES, CodeChunk
+from .notebook import Cell, Notebook
+
+# Cell magics whose body is Python: only the magic line goes. Any other %% cell goes whole.
+PYTHON_BODY_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
+
+_LINE_MAGIC = re.compile(r"^\s*(?:%|!(?!=))")
+_ASSIGNED_MAGIC = re.compile(r"^\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*(?:%|!(?!=))")
+_SOLUTION_MARKER = re.compile(r"^\s*#+\s*(?:BEGIN|END) SOLUTION\b.*$")
+_SAFE_UNARY = (ast.UAdd, ast.USub, ast.Invert, ast.Not)
+
+
+def strip_ipython(source: str) -> str:
+    """Blank IPython magics, shell escapes and solution-marker lines; keep line numbers."""
+    lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is not None and lines[first].lstrip().startswith("%%"):
+        magic = lines[first].lstrip()[2:].split(maxsplit=1)
+        if not magic or magic[0] not in PYTHON_BODY_CELL_MAGICS:
+            return "\n" * (len(lines) - 1)
+        lines[first] = ""
+    inside_strings = _lines_inside_strings("\n".join(lines))
+    for i, line in enumerate(lines):
+        if i + 1 in inside_strings:
+            continue
+        if _LINE_MAGIC.match(line) or _ASSIGNED_MAGIC.match(line) or _SOLUTION_MARKER.match(line):
+            lines[i] = ""
+    return "\n".join(lines)
+
+
+def _lines_inside_strings(source: str) -> set[int]:
+    """1-based lines that continue a multi-line string (a '%' there is text, not a magic)."""
+    inside: set[int] = set()
+    string_types = {tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", tokenize.STRING)}
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type in string_types and token.end[0] > token.start[0]:
+                inside.update(range(token.start[0] + 1, token.end[0] + 1))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        pass  # the cell may not parse at all; the compile step reports that
+    return inside
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    cell: Cell
+    origin: str
+    source: str  # magics removed
+    tree: ast.Module
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What one file gave: chunks in order, problems, and the cells that did not parse."""
+
+    chunks: tuple[CodeChunk, ...]
+    problems: tuple[Problem, ...]
+    unparsed: tuple[tuple[Cell, str], ...] = ()  # (cell, source without magics)
+
+
+def extract_chunks(notebook: Notebook, *, mode: str = "definitions") -> Extraction:
+    """The chunks of ``notebook`` to execute, in order, and the problems found on the way.
+
+    ``mode="notebook"`` keeps every code cell whole (magics removed), for whole-notebook runs.
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}; got {mode!r}")
+    marking = find_marking(notebook)
+    problems: list[Problem] = []
+    parsed: list[_Parsed] = []
+    unparsed: list[tuple[Cell, str]] = []
+    for cell in notebook.code_cells:
+        if mode == "definitions" and cell.position in marking.tests:
+            continue
+        origin = notebook.name if notebook.is_script else f"{notebook.name}, cell {cell.number}"
+        source = strip_ipython(cell.source)
+        tree, problem = _parse(source, origin, cell, notebook)
+        if problem is not None:
+            problems.append(problem)
+            unparsed.append((cell, source))
+        else:
+            parsed.append(_Parsed(cell, origin, source, tree))
+    if mode == "definitions":
+        chunks = _definition_chunks(parsed, marking)
+    else:
+        chunks = [_chunk(p, p.source, _bound_names(p.tree.body), marking) for p in parsed]
+    return Extraction(tuple(chunks), tuple(problems), tuple(unparsed))
+
+
+def _parse(source: str, origin: str, cell: Cell, notebook: Notebook) -> tuple[ast.Module | None, Problem | None]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings (e.g. "\d") are not our concern
+            tree = ast.parse(source, filename=origin)
+            compile(tree, origin, "exec", dont_inherit=True)  # the checks ast.parse skips
+        return tree, None
+    except (SyntaxError, ValueError) as error:
+        line = getattr(error, "lineno", None)
+        msg = getattr(error, "msg", None) or str(error)
+        where = notebook.name if notebook.is_script else cell.where()
+        at = f" at line {line}" if line else ""
+        return None, Problem(
+            kind="syntax_error",
+            message=f"{where} does not parse: {type(error).__name__}: {msg}{at}; "
+            "nothing this cell defines can be graded until it parses",
+            file=notebook.name,
+            cell=cell.number,
+            line=line,
+        )
+
+
+def _definition_chunks(parsed: list[_Parsed], marking: Marking) -> list[CodeChunk]:
+    graded_names = {
+        name
+        for p in parsed
+        if marking.label(p.cell) is not None
+        for stmt in p.tree.body
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        for name in [stmt.name]
+    }
+    known: set[str] = set()  # imported or constant names: constants may refer to them
+    chunks = []
+    for p in parsed:
+        graded_cell = marking.label(p.cell) is not None
+        kept, names = [], []
+        for stmt in p.tree.body:
+            stmt_names = _keep(stmt, known)
+            if stmt_names is None:
+                continue
+            is_def = isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            if is_def and not graded_cell and stmt.name in graded_names:
+                continue  # a marked cell defines this name; scratch copies elsewhere do not count
+            kept.append(stmt)
+            names.extend(stmt_names)
+            if not is_def:
+                known.update(stmt_names)
+        if kept:
+            source = _blank_except(p.source, p.tree.body, kept)
+            chunks.append(_chunk(p, source, names, marking))
+    return chunks
+
+
+def _chunk(p: _Parsed, source: str, names, marking: Marking) -> CodeChunk:
+    return CodeChunk(
+        origin=p.origin,
+        source=source,
+        cell=p.cell.number,
+        names=tuple(dict.fromkeys(names)),
+        execution_count=p.cell.execution_count,
+        label=marking.label(p.cell),
+    )
+
+
+def _keep(stmt: ast.stmt, known: set[str]) -> list[str] | None:
+    """The names ``stmt`` defines if definitions-only mode keeps it, else None."""
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return [(a.asname or a.name).split(".")[0] for a in stmt.names if a.name != "*"]
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [stmt.name]
+    if isinstance(stmt, ast.Assign) and all(_plain_target(t) for t in stmt.targets):
+        if isinstance(stmt.value, ast.Lambda) or _constant(stmt.value, known):
+            return [n for t in stmt.targets for n in _target_names(t)]
+    if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.simple:
+        if stmt.value is None or isinstance(stmt.value, ast.Lambda) or _constant(stmt.value, known):
+            return [stmt.target.id]
+    if isinstance(stmt, ast.Try):
+        body = stmt.body + stmt.orelse + stmt.finalbody + [s for h in stmt.handlers for s in h.body]
+        names: list[str] = []
+        for inner in body:
+            if isinstance(inner, ast.Pass):
+                continue
+            inner_names = _keep(inner, known | set(names))
+            if inner_names is None:
+                return None
+            names.extend(inner_names)
+        return names
+    return None
+
+
+def _plain_target(target: ast.expr) -> bool:
+    if isinstance(target, ast.Name):
+        return True
+    return isinstance(target, (ast.Tuple, ast.List)) and all(_plain_target(e) for e in target.elts)
+
+
+def _target_names(target: ast.expr) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    return [n for e in getattr(target, "elts", ()) for n in _target_names(e)]
+
+
+def _constant(node: ast.expr, known: set[str]) -> bool:
+    """Literals, containers and arithmetic of them, and names/attributes of known names."""
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return all(_constant(e, known) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(k is not None and _constant(k, known) for k in node.keys) and all(
+            _constant(v, known) for v in node.values
+        )
+    if isinstance(node, ast.UnaryOp):
+        return isinstance(node.op, _SAFE_UNARY) and _constant(node.operand, known)
+    if isinstance(node, ast.BinOp):
+        return _constant(node.left, known) and _constant(node.right, known)
+    if isinstance(node, ast.Attribute):
+        return _constant(node.value, known)
+    if isinstance(node, ast.Name):
+        return node.id in known or node.id in ("True", "False", "None")
+    return False
+
+
+def _bound_names(body: list[ast.stmt]) -> list[str]:
+    """Every top-level name a cell binds (notebook mode: nothing is dropped)."""
+    names: list[str] = []
+    for stmt in body:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            names.extend((a.asname or a.name).split(".")[0] for a in stmt.names if a.name != "*")
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(stmt.name)
+        elif isinstance(stmt, ast.Assign):
+            names.extend(n for t in stmt.targets for n in _target_names(t))
+        elif isinstance(stmt, (ast.AnnAssign, ast.AugAssign)) and isinstance(stmt.target, ast.Name):
+            names.append(stmt.target.id)
+    return names
+
+
+def _blank_except(source: str, body: list[ast.stmt], kept: list[ast.stmt]) -> str:
+    """``source`` with every statement of ``body`` not in ``kept`` blanked out.
+
+    A dropped statement alone on its lines becomes blank lines. Where it shares a line with a
+    kept one (``import numpy as np; train()``) its part of that line becomes ``pass``.
+    """
+    lines = [line.encode("utf-8") for line in source.split("\n")]
+    kept_ids = {id(s) for s in kept}
+    kept_lines = {n for s in kept for n in range(_first_line(s), s.end_lineno + 1)}
+    edits: dict[int, list[tuple[int, int]]] = {}  # 0-based line -> byte spans to replace
+    for stmt in body:
+        if id(stmt) in kept_ids:
+            continue
+        for n in range(_first_line(stmt), stmt.end_lineno + 1):
+            if n not in kept_lines:
+                lines[n - 1] = b""
+                continue
+            start = stmt.col_offset if n == stmt.lineno else 0
+            end = stmt.end_col_offset if n == stmt.end_lineno else len(lines[n - 1])
+            edits.setdefault(n - 1, []).append((start, end))
+    for index, spans in edits.items():
+        line = lines[index]
+        for start, end in sorted(spans, reverse=True):
+            line = line[:start] + b"pass" + line[end:]
+        lines[index] = line
+    return "\n".join(line.decode("utf-8") for line in lines)
+
+
+def _first_line(stmt: ast.stmt) -> int:
+    decorators = getattr(stmt, "decorator_list", None) or []
+    return min([stmt.lineno] + [d.lineno for d in decorators])
+
+
+def missing_functions(functions, extractions: list[Extraction], *, file: str) -> list[Problem]:
+    """A ``missing_function`` problem for each requested name that no chunk defines."""
+    defined = {name for e in extractions for chunk in e.chunks for name in chunk.names}
+    problems = []
+    for name in functions:
+        if name in defined:
+            continue
+        message = f"{name} is not defined in any cell; expected a function named {name}"
+        pattern = re.compile(rf"^\s*(?:async\s+)?def\s+{re.escape(name)}\b", re.MULTILINE)
+        broken = [cell for e in extractions for cell, source in e.unparsed if pattern.search(source)]
+        if broken:
+            where = broken[-1].where() if broken[-1].number is not None else "the file"
+            message += f" ({where} has 'def {name}' but does not parse: fix its syntax error)"
+        problems.append(Problem(kind="missing_function", message=message, file=file))
+    return problems

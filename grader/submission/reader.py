@@ -1,0 +1,173 @@
+"""notebook/.py/folder/.zip → Submission: the entry points of ``grader.submission``."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+from grader.result import Problem
+
+from .archive import Group, collect, expand
+from .extract import Extraction, extract_chunks, missing_functions
+from .identity import (
+    Identity,
+    Manifest,
+    compile_id_pattern,
+    gradescope_identity,
+    gradescope_root,
+    identity_from_path,
+    read_manifest,
+)
+from .integrity import locked_cell_problems, sha256_files, sha256_text
+from .model import MODES, Submission
+from .notebook import load_notebook
+
+
+def read_submission(
+    path: str | Path,
+    *,
+    functions: Iterable[str] | None = None,
+    student_id: str | None = None,
+    mode: str = "definitions",
+    id_pattern: str = "auto",
+) -> Submission:
+    """One submission from a notebook, a .py file, a folder or a zip (all its files together).
+
+    ``functions``: the graded function names; each one that no cell defines is a
+    ``missing_function`` problem. ``student_id`` overrides the id found from the file name by
+    ``id_pattern`` (see ``identity.ID_PATTERNS``; the fallback is the file stem). Bad student
+    input never raises: it is recorded in ``Submission.problems``.
+    """
+    functions = _function_names(functions)
+    _check_mode(mode)
+    compile_id_pattern(id_pattern)
+    group = collect(path)
+    if student_id is not None:
+        identity, problems = Identity(student_id, None, "given"), []
+    else:
+        identity, problems = _identify(group, id_pattern, None, depth=1)
+    return _build(group, identity, problems, functions, mode)
+
+
+def read_submissions(
+    paths: str | Path | Iterable[str | Path],
+    *,
+    functions: Iterable[str] | None = None,
+    id_pattern: str = "auto",
+    manifest: str | Path | None = None,
+    mode: str = "definitions",
+) -> list[Submission]:
+    """One submission per student from files, folders of submissions, or LMS zips.
+
+    In a folder or zip, each top-level file is a submission and each top-level folder (Moodle
+    style) one submission made of all its files; files whose ids agree are merged. A Gradescope
+    ``/autograder/submission`` folder is one submission. ``id_pattern="manifest"`` (or giving
+    ``manifest``) takes ids from a CSV with columns ``file,student``.
+    """
+    functions = _function_names(functions)
+    _check_mode(mode)
+    kind, _ = compile_id_pattern(id_pattern)
+    if kind == "manifest" and manifest is None:
+        raise ValueError("id_pattern='manifest' needs manifest=<path of a CSV with columns file,student>; got manifest=None")
+    table = read_manifest(manifest) if manifest is not None else None
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    by_student: dict[str, tuple[list[Group], Identity, list[Problem]]] = {}
+    for path in paths:
+        path = Path(path)
+        root = gradescope_root(path) if path.is_dir() and id_pattern in ("auto", "gradescope") else None
+        groups = [collect(root)] if root is not None else expand(path)
+        single_file = path.is_file() and path.suffix.lower() != ".zip"  # its folder may name the student
+        for group in groups:
+            identity, problems = _identify(group, id_pattern, table, depth=1 if single_file else 0)
+            entry = by_student.setdefault(identity.student_id, ([], identity, []))
+            entry[0].append(group)
+            entry[2].extend(problems)
+    return [_build(_merge(groups), identity, problems, functions, mode) for groups, identity, problems in by_student.values()]
+
+
+def _function_names(functions) -> tuple[str, ...]:
+    if functions is None:
+        return ()
+    if isinstance(functions, str):
+        raise TypeError(f"Expected a list of function names but got functions={functions!r} (type=str)")
+    names = tuple(functions)
+    for name in names:
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"Expected Python identifiers in functions but got {name!r} (type={type(name).__name__})")
+    return names
+
+
+def _check_mode(mode: str) -> None:
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}; got {mode!r}")
+
+
+def _identify(group: Group, id_pattern: str, manifest: Manifest | None, *, depth: int) -> tuple[Identity, list[Problem]]:
+    fallback = group.key.name if group.is_folder else PurePosixPath(group.key.name).stem
+    shown = group.key.as_posix()
+    if manifest is not None:
+        for candidate in [group.key] + [group.key / f.name for f in group.files] + [PurePosixPath(f.name) for f in group.files]:
+            student = manifest.lookup(candidate)
+            if student is not None:
+                return Identity(student, None, "manifest"), []
+        return Identity(fallback, None, "file stem"), [
+            Problem(kind="unknown_student", message=f"{shown} is not listed in manifest {manifest.path.name}; expected a row file,student for it (using {fallback!r})", file=shown)
+        ]
+    root = gradescope_root(group.path) if id_pattern in ("auto", "gradescope") else None
+    if root is not None:
+        return gradescope_identity(root), []
+    if id_pattern == "gradescope":
+        return Identity(fallback, None, "file stem"), [
+            Problem(kind="unmatched_file_name", message=f"{shown} is not in an autograder/submission folder; expected Gradescope's layout (using {fallback!r})", file=shown)
+        ]
+    key = PurePosixPath(group.path.as_posix()) if depth else group.key
+    identity = identity_from_path(key, id_pattern, depth=depth)
+    for file in group.files if identity is None else ():
+        identity = identity_from_path(PurePosixPath(file.name), id_pattern, depth=0)
+        if identity is not None:
+            break
+    if identity is not None:
+        return identity, []
+    if id_pattern == "auto":
+        return Identity(fallback, None, "file stem"), []
+    return Identity(fallback, None, "file stem"), [
+        Problem(kind="unmatched_file_name", message=f"{shown} does not match id_pattern {id_pattern!r}; the student id falls back to {fallback!r}", file=shown)
+    ]
+
+
+def _merge(groups: list[Group]) -> Group:
+    if len(groups) == 1:
+        return groups[0]
+    files = tuple(f for g in groups for f in g.files)
+    problems = tuple(p for g in groups for p in g.problems)
+    return Group(groups[0].path, groups[0].key, files, problems, is_folder=True)
+
+
+def _build(group: Group, identity: Identity, problems: list[Problem], functions: tuple[str, ...], mode: str) -> Submission:
+    problems = list(group.problems) + list(problems)
+    extractions: list[Extraction] = []
+    for file in group.files:
+        notebook = load_notebook(file.data, file.name)
+        problems.extend(notebook.problems)
+        if not notebook.is_script:
+            problems.extend(locked_cell_problems(notebook))
+        extraction = extract_chunks(notebook, mode=mode)
+        problems.extend(extraction.problems)
+        extractions.append(extraction)
+    shown = group.files[0].name if len(group.files) == 1 else group.key.as_posix()
+    problems.extend(missing_functions(functions, extractions, file=shown))
+    chunks = tuple(chunk for e in extractions for chunk in e.chunks)
+    defined = {name: chunk.origin for chunk in chunks for name in chunk.names}
+    source = "\n".join(chunk.source for chunk in chunks)
+    return Submission(
+        student_id=identity.student_id,
+        path=group.path,
+        chunks=chunks,
+        problems=tuple(problems),
+        file_sha256=sha256_files((f.name, f.data) for f in group.files),
+        source_sha256=sha256_text(source),
+        mode=mode,
+        defined=defined,
+        files=tuple(f.path for f in group.files),
+        student_name=identity.name,
+    )
