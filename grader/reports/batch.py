@@ -1,0 +1,30 @@
+"""The class's files: grades.csv, junit.xml, summary.md and summary.json."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from grader.reports.columns import item_columns
+from grader.reports.grades import grades_csv
+from grader.reports.junit import junit_xml
+from grader.reports.student import write_text
+from grader.reports.summary import class_summary, summary_json, summary_markdown
+from grader.result import StudentResult
+from grader.rubric import Rubric
+
+
+def write_batch_reports(results: Iterable[StudentResult], rubric: Rubric | Iterable[tuple[str, str, float]],
+                        out_dir: str | Path, *, include_timings: bool = False) -> dict[str, Path]:
+    """Write the batch files into ``out_dir``; equal inputs give byte-identical files."""
+    results = list(results)
+    columns = item_columns(rubric)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summary = class_summary(results, columns)
+    texts = {
+        "grades.csv": grades_csv(results, columns),
+        "junit.xml": junit_xml(results, include_timings=include_timings),
+        "summary.md": summary_markdown(summary),
+        "summary.json": summary_json(summary),
+    }
+    return {name: write_text(out_dir / name, text) for name, text in texts.items()}

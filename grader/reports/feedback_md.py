@@ -1,0 +1,98 @@
+"""feedback.md: the student's Markdown report (also the per-test text sent to Gradescope)."""
+from __future__ import annotations
+
+import json
+from typing import Iterable
+
+from grader.reports.escaping import markdown_block, markdown_code, markdown_text, neutralize_workflow_commands
+from grader.reports.numbers import format_points
+from grader.reports.visibility import shown_items
+from grader.reports.wording import (
+    GRADER_ERROR_NOTE,
+    REVIEW_NOTE,
+    STATUS_LABEL,
+    has_details,
+    hidden_note,
+    needs_review,
+)
+from grader.result import CheckOutcome, ItemResult, Problem, Status, StudentResult
+
+_ICON = {Status.PASSED: "✅", Status.FAILED: "❌", Status.ERRORED: "⚠️", Status.SKIPPED: "⏭️"}
+
+
+def feedback_markdown(result: StudentResult, *, reveal: Iterable[str] = frozenset(),
+                      instructor: bool = False) -> str:
+    items, held_back = shown_items(result.items, reveal=reveal, instructor=instructor)
+    out = [f"# Feedback for {markdown_code(result.student_id)}", ""]
+    out.append(f"**Score: {format_points(result.score)} / {format_points(result.max_score)}**")
+    if result.late_penalty:
+        out.append(f"\nLate penalty: {format_points(result.late_penalty)} points were removed "
+                   "(already taken out of the score above).")
+    if needs_review(result):
+        out += ["", f"> ⚠️ {REVIEW_NOTE}"]
+    if result.problems:
+        out += ["", "## Problems with your submission", ""]
+        out += [f"- {problem_markdown(p)}" for p in result.problems]
+    out += ["", "## Items"]
+    for item in items:
+        out += ["", item_markdown(item, heading="###", instructor=instructor)]
+    if held_back:
+        out += ["", f"_{hidden_note(held_back)}_"]
+    # Neutralised because a CI job may print this file to its log.
+    return neutralize_workflow_commands("\n".join(out).rstrip("\n") + "\n")
+
+
+def problem_markdown(problem: Problem) -> str:
+    where = markdown_code(problem.file)
+    if problem.cell is not None:
+        where += f", cell {problem.cell}"
+    if problem.line is not None:
+        where += f", line {problem.line}"
+    if "\n" in problem.message:
+        return f"{where}:\n\n" + _indent(markdown_block(problem.message), "  ")
+    return f"{where}: {markdown_code(problem.message)}"
+
+
+def item_markdown(item: ItemResult, *, heading: str = "###", instructor: bool = False) -> str:
+    title = (f"{heading} {_ICON[item.status]} {markdown_text(item.title)}: "
+             f"{format_points(item.points)} / {format_points(item.max_points)} ({STATUS_LABEL[item.status]})")
+    details = item_details_markdown(item, instructor=instructor)
+    return f"{title}\n\n{details}" if details else title
+
+
+def item_details_markdown(item: ItemResult, *, instructor: bool = False) -> str:
+    """Everything about an item below its title: notes, feedback, and the checks that need words."""
+    out = []
+    if instructor and item.visibility != "visible":
+        out.append(f"_Visibility for students: {markdown_text(item.visibility)}._")
+    if item.status is Status.ERRORED:
+        out.append(f"> ⚠️ {GRADER_ERROR_NOTE}")
+    if item.feedback:
+        out.append(markdown_text(item.feedback))
+    note = item.status is not Status.ERRORED  # said once for the item already
+    out += [check_markdown(c, note=note) for c in item.checks if has_details(c) or instructor]
+    return "\n\n".join(out)
+
+
+def check_markdown(check: CheckOutcome, *, note: bool = True) -> str:
+    counts = f" ({check.cases_passed}/{check.cases_total} cases passed)" if check.cases_total else ""
+    out = [f"**Check {markdown_code(check.check_id)}: {STATUS_LABEL[check.status]}**{counts}"]
+    if check.status is Status.ERRORED and note:
+        out += ["", f"> ⚠️ {GRADER_ERROR_NOTE}"]
+    if check.message:
+        out += ["", markdown_block(check.message)]
+    if check.smallest_input is not None:
+        shown = json.dumps(check.smallest_input, indent=2, sort_keys=True, default=repr, ensure_ascii=False)
+        out += ["", "Smallest failing input:", "", markdown_block(shown, "json")]
+    if check.expected is not None:
+        out += ["", "Expected:", "", markdown_block(check.expected)]
+    if check.got is not None:
+        out += ["", "Got:", "", markdown_block(check.got)]
+    if check.misconception is not None:
+        out += ["", f"**Likely misconception** ({markdown_code(check.misconception.id)}): "
+                    f"{markdown_text(check.misconception.explanation)}"]
+    return "\n".join(out)
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line if line else line for line in text.split("\n"))

@@ -1,0 +1,37 @@
+"""Per-student files: result.json, feedback.md and feedback.html."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterable
+
+from grader.reports.feedback_html import feedback_html
+from grader.reports.feedback_md import feedback_markdown
+from grader.result import StudentResult
+
+RESULT_SCHEMA = "cnngrade.student_result/1"
+
+
+def result_json(result: StudentResult) -> str:
+    """``StudentResult.to_dict()`` with the schema marker: pretty, sorted keys, full provenance."""
+    data = {"schema": RESULT_SCHEMA, **result.to_dict()}
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
+
+
+def write_student_reports(result: StudentResult, out_dir: str | Path, *, reveal: Iterable[str] = frozenset(),
+                          instructor: bool = False) -> dict[str, Path]:
+    """Write the three files into ``out_dir`` (the caller picks a safe per-student folder)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    texts = {
+        "result.json": result_json(result),
+        "feedback.md": feedback_markdown(result, reveal=reveal, instructor=instructor),
+        "feedback.html": feedback_html(result, reveal=reveal, instructor=instructor),
+    }
+    return {name: write_text(out_dir / name, text) for name, text in texts.items()}
+
+
+def write_text(path: Path, text: str) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    return path

@@ -1,0 +1,132 @@
+"""The instructor's class summary: score distribution, item pass rates, common misconceptions,
+submissions that need a person. Deterministic: the same results give the same bytes."""
+from __future__ import annotations
+
+import json
+import math
+import statistics
+from typing import Iterable
+
+from grader.reports.columns import ItemColumn
+from grader.reports.escaping import markdown_code, markdown_text, neutralize_workflow_commands
+from grader.reports.numbers import format_points
+from grader.reports.wording import needs_review
+from grader.result import Status, StudentResult
+
+BINS = 10
+
+
+def class_summary(results: Iterable[StudentResult], columns: tuple[ItemColumn, ...]) -> dict:
+    results = sorted(results, key=lambda r: (r.student_id, r.files))
+    scores = sorted(r.score for r in results)
+    max_score = sum(c.max_points for c in columns)
+    return {
+        "students": len(results),
+        "max_score": _rounded(max_score),
+        "score": _score_stats(scores),
+        "histogram": _histogram(scores, max_score),
+        "items": [_item_stats(column, results) for column in columns],
+        "misconceptions": _misconceptions(results),
+        "needs_review": [r.student_id for r in results if needs_review(r)],
+        "problems": [{"student": r.student_id, "problems": [str(p) for p in r.problems]}
+                     for r in results if r.problems],
+    }
+
+
+def summary_json(summary: dict) -> str:
+    return json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def summary_markdown(summary: dict) -> str:
+    s = summary["score"]
+    out = ["# Class summary", "",
+           f"{summary['students']} submissions; maximum score {format_points(summary['max_score'])}.", ""]
+    if s:
+        out += ["| mean | median | min | max |", "|---:|---:|---:|---:|",
+                f"| {' | '.join(format_points(s[k]) for k in ('mean', 'median', 'min', 'max'))} |", ""]
+    width = max((b["count"] for b in summary["histogram"]), default=0)
+    out += ["## Score distribution", "", "```text"]
+    for b in summary["histogram"]:
+        bar = "#" * (round(40 * b["count"] / width) if width else 0)
+        out.append(f"{b['range']:>8} | {bar + ' ' if bar else ''}{b['count']}")
+    out += ["```", "", "## Items", "",
+            "| item | max | passed | failed | skipped | errored | pass rate | mean points |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for i in summary["items"]:
+        rate = "-" if i["pass_rate"] is None else f"{format_points(100 * i['pass_rate'])}%"
+        mean = "-" if i["mean_points"] is None else format_points(i["mean_points"])
+        out.append(f"| {markdown_text(i['id'])} | {format_points(i['max_points'])} | {i['passed']} | "
+                   f"{i['failed']} | {i['skipped']} | {i['errored']} | {rate} | {mean} |")
+    out += ["", "## Most common misconceptions", ""]
+    if summary["misconceptions"]:
+        out += ["| misconception | students | explanation |", "|---|---:|---|"]
+        out += [f"| {markdown_text(m['id'])} | {m['students']} | {markdown_text(m['explanation'])} |"
+                for m in summary["misconceptions"]]
+    else:
+        out.append("None recognised.")
+    out += ["", "## Needs a person (the grader had a problem)", ""]
+    out += [f"- {markdown_code(sid)}" for sid in summary["needs_review"]] or ["None."]
+    out += ["", "## Submissions with problems", ""]
+    for entry in summary["problems"]:
+        out.append(f"- {markdown_code(entry['student'])}")
+        out += [f"  - {markdown_code(p)}" for p in entry["problems"]]
+    if not summary["problems"]:
+        out.append("None.")
+    return neutralize_workflow_commands("\n".join(out) + "\n")
+
+
+def _rounded(value: float) -> float:
+    return round(float(value), 6)
+
+
+def _score_stats(scores: list[float]) -> dict:
+    if not scores:
+        return {}
+    return {"mean": _rounded(statistics.fmean(scores)), "median": _rounded(statistics.median(scores)),
+            "min": _rounded(scores[0]), "max": _rounded(scores[-1])}
+
+
+def _histogram(scores: list[float], max_score: float) -> list[dict]:
+    counts = [0] * BINS
+    for score in scores:
+        fraction = score / max_score if max_score > 0 else 1.0
+        # Round first so that 0.3 * 10 = 2.9999999999999996 lands in the 30% bin.
+        counts[min(BINS - 1, max(0, math.floor(round(fraction * BINS, 9))))] += 1
+    step = 100 // BINS
+    return [{"range": f"{i * step}-{(i + 1) * step}%", "count": n} for i, n in enumerate(counts)]
+
+
+def _item_stats(column: ItemColumn, results: list[StudentResult]) -> dict:
+    tally = {status: 0 for status in Status}
+    points = []
+    missing = 0
+    for result in results:
+        item = next((i for i in result.items if i.item_id == column.id), None)
+        if item is None:
+            missing += 1
+            continue
+        tally[item.status] += 1
+        if item.status is not Status.ERRORED:
+            points.append(item.points)
+    graded = tally[Status.PASSED] + tally[Status.FAILED] + tally[Status.SKIPPED]
+    return {
+        "id": column.id, "title": column.title, "max_points": _rounded(column.max_points),
+        "passed": tally[Status.PASSED], "failed": tally[Status.FAILED], "skipped": tally[Status.SKIPPED],
+        "errored": tally[Status.ERRORED], "missing": missing,
+        "pass_rate": _rounded(tally[Status.PASSED] / graded) if graded else None,
+        "mean_points": _rounded(statistics.fmean(sorted(points))) if points else None,
+    }
+
+
+def _misconceptions(results: list[StudentResult]) -> list[dict]:
+    """Each misconception with the number of students showing it, most common first."""
+    students: dict[str, set[str]] = {}
+    explanations: dict[str, str] = {}
+    for result in results:
+        for item in result.items:
+            for check in item.checks:
+                if check.misconception is not None and check.status is Status.FAILED:
+                    students.setdefault(check.misconception.id, set()).add(result.student_id)
+                    explanations.setdefault(check.misconception.id, check.misconception.explanation)
+    ranked = sorted(students, key=lambda m: (-len(students[m]), m))
+    return [{"id": m, "students": len(students[m]), "explanation": explanations[m]} for m in ranked]
