@@ -1,0 +1,42 @@
+"""Checks: how instructors write them, how they run on a submission, how a mismatch reads.
+
+Public surface (re-exports of small modules named by what they hold):
+
+- ``registry``: :func:`check`, :func:`given`, :func:`cases`, :func:`load_checks`,
+  :class:`Check`, :class:`CheckSuite`, :class:`CheckDefinitionError`
+- ``compare``: :func:`expect_equal`, :func:`values_match`, :class:`Mismatch`
+- ``runner``: :func:`run_checks`
+- ``student``: :class:`StudentCode` (what the runner calls), :class:`TrustedCode`
+- ``diagnosis``: :func:`diagnose` (misconceptions from the mistake catalog)
+"""
+from grader.checks.compare import Mismatch, expect_equal, values_match
+from grader.checks.diagnosis import diagnose
+from grader.checks.registry import (
+    Check,
+    CheckDefinitionError,
+    CheckSuite,
+    cases,
+    check,
+    given,
+    load_checks,
+)
+from grader.checks.runner import DEFAULT_MAX_EXAMPLES, run_checks
+from grader.checks.student import StudentCode, TrustedCode
+
+__all__ = [
+    "DEFAULT_MAX_EXAMPLES",
+    "Check",
+    "CheckDefinitionError",
+    "CheckSuite",
+    "Mismatch",
+    "StudentCode",
+    "TrustedCode",
+    "cases",
+    "check",
+    "diagnose",
+    "expect_equal",
+    "given",
+    "load_checks",
+    "run_checks",
+    "values_match",
+]

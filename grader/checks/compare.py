@@ -1,0 +1,236 @@
+"""Compare a student's value with the expected one, and say how they differ.
+
+``expect_equal(got, expected)`` raises :class:`Mismatch` (an ``AssertionError``) whose message
+reads like pytest's ``approx``: a shape difference stops early; otherwise the number of
+mismatched elements, the largest absolute and relative differences, and a table of the first
+few mismatches. ``values_match`` is the same comparison as a boolean (used by the diagnosis).
+
+Rules, by the type of the *expected* value:
+
+- ``int``: the value must be an int (Python or NumPy) and equal. ``3.0`` is not ``3``: the
+  assignments ask for ints, and a student who computes in floats converts with ``int()``.
+- ``float``: an int or a float, within ``atol + rtol * |expected|``. The tolerances follow the
+  precision of what came back: float64 (and Python floats) ``rtol=1e-7, atol=1e-9``; float32
+  and float16 ``rtol=1e-5, atol=1e-6``. NaN where a number is expected is a mismatch and is
+  named; NaN where NaN is expected matches (the reference itself says the answer is undefined).
+- arrays (and lists or tuples of numbers): same shape; integer arrays exactly, with an integer
+  dtype; float arrays element-wise as for floats.
+- ``bool``, ``str``, ``None``: equal and of the same type. ``dict``: same keys, each value
+  compared by these rules. Other lists and tuples: same length, compared element by element.
+
+Only exact types are trusted: an ``int`` subclass whose ``__eq__`` always says yes is not an int.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+__all__ = ["Mismatch", "expect_equal", "tolerances", "values_match"]
+
+_TABLE_ROWS = 5
+_FLOAT64_TOL = (1e-7, 1e-9)
+_FLOAT32_TOL = (1e-5, 1e-6)
+
+
+class Mismatch(AssertionError):
+    """The student's value differs from the expected one.
+
+    ``expected`` and ``got`` are reprs (plain strings, safe to store); ``expected_value`` and
+    ``got_value`` are the objects themselves, for the runner to find the call that produced them.
+    """
+
+    def __init__(self, message: str, *, expected, got):
+        super().__init__(message)
+        self.message = message
+        self.expected = _short_repr(expected)
+        self.got = _short_repr(got)
+        self.expected_value = expected
+        self.got_value = got
+
+
+def tolerances(got) -> tuple[float, float]:
+    """``(rtol, atol)`` for a value that came back from a student, by its precision."""
+    dtype = getattr(got, "dtype", None)
+    if dtype is not None and dtype.kind == "f" and dtype.itemsize < 8:
+        return _FLOAT32_TOL
+    return _FLOAT64_TOL
+
+
+def expect_equal(got, expected, *, rtol: float | None = None, atol: float | None = None) -> None:
+    """Raise :class:`Mismatch` unless ``got`` equals ``expected`` under the rules above."""
+    message = _difference(got, expected, rtol, atol)
+    if message is not None:
+        raise Mismatch(message, expected=expected, got=got)
+
+
+def values_match(got, expected, *, rtol: float | None = None, atol: float | None = None) -> bool:
+    """``expect_equal`` as a boolean."""
+    return _difference(got, expected, rtol, atol) is None
+
+
+# --- the comparison: None when equal, else the message ---------------------------------------
+
+
+def _difference(got, expected, rtol, atol) -> str | None:
+    if _is_int(expected):
+        return _int_difference(got, expected)
+    if _is_float(expected):
+        return _float_difference(got, expected, rtol, atol)
+    if isinstance(expected, np.ndarray) or _is_number_sequence(expected):
+        return _array_difference(got, np.asarray(expected), rtol, atol)
+    if isinstance(expected, dict):
+        return _dict_difference(got, expected, rtol, atol)
+    if isinstance(expected, (list, tuple)):
+        return _sequence_difference(got, expected, rtol, atol)
+    if type(got) is not type(expected) or got != expected:
+        return f"expected {_describe(expected)}, got {_describe(got)}"
+    return None
+
+
+def _int_difference(got, expected) -> str | None:
+    if not _is_int(got):
+        return f"expected an int, got {_describe(got)}"
+    if int(got) != int(expected):
+        return f"expected {int(expected)!r}, got {int(got)!r}"
+    return None
+
+
+def _float_difference(got, expected, rtol, atol) -> str | None:
+    if not (_is_int(got) or _is_float(got)):
+        return f"expected a number, got {_describe(got)}"
+    got_f, expected_f = float(got), float(expected)
+    if math.isnan(expected_f):
+        return None if math.isnan(got_f) else f"expected nan, got {got_f!r}"
+    if math.isnan(got_f):
+        return f"expected {expected_f!r}, got nan (NaN where a number was expected)"
+    default_rtol, default_atol = tolerances(got)
+    rtol = default_rtol if rtol is None else rtol
+    atol = default_atol if atol is None else atol
+    if got_f == expected_f or abs(got_f - expected_f) <= atol + rtol * abs(expected_f):
+        return None
+    return (
+        f"expected {expected_f!r} ± {atol + rtol * abs(expected_f):.1e}, got {got_f!r} "
+        f"(absolute difference {abs(got_f - expected_f):.3g})"
+    )
+
+
+def _array_difference(got, expected: np.ndarray, rtol, atol) -> str | None:
+    if isinstance(got, np.ndarray):
+        got_arr = got
+    elif _is_number_sequence(got) or _is_int(got) or _is_float(got):
+        got_arr = np.asarray(got)
+    else:
+        return f"expected an array of shape {expected.shape}, got {_describe(got)}"
+    if got_arr.shape != expected.shape:
+        return (
+            "Impossible to compare arrays with different shapes. "
+            f"Shapes: {got_arr.shape} and {expected.shape}"
+        )
+    if got_arr.dtype.kind not in "iufb":
+        return f"expected a numeric array, got dtype {got_arr.dtype}"
+    if expected.dtype.kind in "iub":
+        if got_arr.dtype.kind not in "iub":
+            return f"expected an array of integers, got dtype {got_arr.dtype}"
+        bad = got_arr != expected
+        return _array_report(got_arr, expected, bad) if bad.any() else None
+    default_rtol, default_atol = tolerances(got_arr)
+    rtol = default_rtol if rtol is None else rtol
+    atol = default_atol if atol is None else atol
+    got_f, expected_f = got_arr.astype(np.float64), expected.astype(np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        close = np.abs(got_f - expected_f) <= atol + rtol * np.abs(expected_f)
+    close |= got_f == expected_f  # equal infinities
+    close |= np.isnan(got_f) & np.isnan(expected_f)
+    bad = ~close
+    return _array_report(got_f, expected_f, bad) if bad.any() else None
+
+
+def _array_report(got: np.ndarray, expected: np.ndarray, bad: np.ndarray) -> str:
+    lines = [f"Mismatched elements: {int(bad.sum())} / {bad.size}"]
+    nan_got = np.isnan(got) & ~np.isnan(expected) if got.dtype.kind == "f" else np.zeros_like(bad)
+    if nan_got.any():
+        lines.append(f"NaN where a number was expected: {int(nan_got.sum())} element(s)")
+    finite = bad & ~nan_got
+    if finite.any():
+        g = got[finite].astype(np.float64)
+        e = expected[finite].astype(np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            abs_diff = np.abs(g - e)
+            rel_diff = abs_diff / np.abs(e)
+        lines.append(f"Max absolute difference: {_fmt(np.max(abs_diff))}")
+        lines.append(f"Max relative difference: {_fmt(np.max(rel_diff))}")
+    rows = [("Index", "Got", "Expected")]
+    for index in list(zip(*np.nonzero(bad)))[:_TABLE_ROWS]:
+        index = tuple(int(i) for i in index)
+        rows.append((str(index), _fmt(got[index]), _fmt(expected[index])))
+    widths = [max(len(r[c]) for r in rows) for c in range(3)]
+    for row in rows:
+        lines.append(" | ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    if int(bad.sum()) > _TABLE_ROWS:
+        lines.append(f"... and {int(bad.sum()) - _TABLE_ROWS} more")
+    return "\n".join(lines)
+
+
+def _dict_difference(got, expected: dict, rtol, atol) -> str | None:
+    if not isinstance(got, dict):
+        return f"expected a dict, got {_describe(got)}"
+    if set(got) != set(expected):
+        missing = sorted(map(repr, set(expected) - set(got)))
+        extra = sorted(map(repr, set(got) - set(expected)))
+        return f"expected keys {sorted(map(repr, expected))}; missing {missing}, unexpected {extra}"
+    for key, value in expected.items():
+        message = _difference(got[key], value, rtol, atol)
+        if message is not None:
+            return f"at key {key!r}: {message}"
+    return None
+
+
+def _sequence_difference(got, expected, rtol, atol) -> str | None:
+    if not isinstance(got, (list, tuple)):
+        return f"expected a {type(expected).__name__} of length {len(expected)}, got {_describe(got)}"
+    if len(got) != len(expected):
+        return f"expected {len(expected)} elements, got {len(got)}"
+    for i, (g, e) in enumerate(zip(got, expected)):
+        message = _difference(g, e, rtol, atol)
+        if message is not None:
+            return f"at index {i}: {message}"
+    return None
+
+
+# --- types and formatting -------------------------------------------------------------------
+
+
+def _is_int(value) -> bool:
+    return type(value) is int or isinstance(value, np.integer)
+
+
+def _is_float(value) -> bool:
+    return type(value) is float or isinstance(value, np.floating)
+
+
+def _is_number_sequence(value) -> bool:
+    return (
+        isinstance(value, (list, tuple))
+        and len(value) > 0
+        and all(_is_int(v) or _is_float(v) or _is_number_sequence(v) for v in value)
+    )
+
+
+def _describe(value) -> str:
+    return f"{_short_repr(value)} ({type(value).__name__})"
+
+
+def _short_repr(value, limit: int = 200) -> str:
+    try:
+        text = repr(value)
+    except Exception as exc:  # a student's object may fail to print itself
+        text = f"<unprintable {type(value).__name__}: {type(exc).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _fmt(x) -> str:
+    if isinstance(x, (numbers.Integral, np.integer)):
+        return str(int(x))
+    return f"{float(x):.6g}"
