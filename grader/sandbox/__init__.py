@@ -1,0 +1,30 @@
+"""Runs student code in isolated worker processes; only plain data comes back.
+
+    with Sandbox(submission.chunks, limits=Limits(call_timeout_s=2)) as box:
+        box.call("conv_output_size", 32, 3, stride=2)
+"""
+from grader.sandbox.banned import BannedUse, find_banned
+from grader.sandbox.errors import (BadReturnValue, BannedAPIUsed, MissingFunction, SandboxError, StudentCrash,
+                                   StudentError, StudentException, StudentTimeout)
+from grader.sandbox.limits import Limits
+from grader.sandbox.pool import Pool, default_pool
+from grader.sandbox.sandbox import CallResult, LoadReport, Sandbox
+
+__all__ = [
+    "BadReturnValue",
+    "BannedAPIUsed",
+    "BannedUse",
+    "CallResult",
+    "Limits",
+    "LoadReport",
+    "MissingFunction",
+    "Pool",
+    "Sandbox",
+    "SandboxError",
+    "StudentCrash",
+    "StudentError",
+    "StudentException",
+    "StudentTimeout",
+    "default_pool",
+    "find_banned",
+]

@@ -1,0 +1,48 @@
+"""What can go wrong when the grader calls a student's function.
+
+``StudentError`` and its subclasses are the student's fault and cost points. ``SandboxError``
+is the harness's own fault (the pool could not start, ...): never scored as a zero.
+"""
+from __future__ import annotations
+
+
+class SandboxError(RuntimeError):
+    """The sandbox itself failed; a person must look (check50's 'errored')."""
+
+
+class StudentError(Exception):
+    kind = "error"
+
+    def __init__(self, message: str, *, traceback: str = "", stdout: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.traceback = traceback  # names the student's cell and line; student-controlled text
+        self.stdout = stdout  # what the student printed meanwhile; escape before showing
+
+
+class StudentException(StudentError):
+    kind = "exception"
+
+
+class StudentTimeout(StudentError):
+    kind = "timeout"
+
+
+class StudentCrash(StudentError):
+    kind = "crash"
+
+
+class BadReturnValue(StudentError):
+    kind = "bad_return"
+
+
+class BannedAPIUsed(StudentError):
+    kind = "banned_api"
+
+
+class MissingFunction(StudentError):
+    kind = "missing_function"
+
+
+ERRORS_BY_KIND = {cls.kind: cls for cls in (StudentException, StudentTimeout, StudentCrash,
+                                            BadReturnValue, BannedAPIUsed, MissingFunction)}

@@ -1,0 +1,35 @@
+"""Resource limits for one submission's worker process."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Limits enforced from outside the student's code.
+
+    Wall-clock timeouts are enforced by the grader (the worker's processes are killed with
+    SIGKILL); the others are kernel resource limits set in the worker before student code runs.
+    ``load_timeout_s`` applies to each code chunk (notebook cell) separately.
+    ``memory_mb`` is address space on top of what the pre-warmed interpreter already maps.
+    """
+
+    call_timeout_s: float = 5.0
+    load_timeout_s: float = 30.0
+    cpu_s: int = 60
+    memory_mb: int = 2048
+    processes: int = 64
+    file_size_mb: int = 16
+    open_files: int = 256
+    output_bytes: int = 1_000_000
+    return_bytes: int = 64 * 1024 * 1024  # largest reply (JSON plus arrays) accepted
+    max_depth: int = 32  # deepest nesting of lists, tuples and dicts accepted
+
+    def __post_init__(self) -> None:
+        for name, value in asdict(self).items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise ValueError(f"Limits.{name} must be a positive number; got {name}={value!r} "
+                                 f"(type={type(value).__name__})")
+
+    def to_dict(self) -> dict:
+        return asdict(self)

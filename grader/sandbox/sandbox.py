@@ -1,0 +1,254 @@
+"""One submission's sandbox: loads its code chunks in a worker and calls its functions.
+
+The grader never executes student code: it sends chunks and calls to a worker process forked by
+a ``Pool`` and gets plain data back (``wire``). After a timeout or crash the worker is killed
+and the next call starts a fresh one, replaying the chunks that loaded, so one bad call costs
+that call only.
+"""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from grader.result import Problem
+from grader.sandbox import wire
+from grader.sandbox.banned import find_banned
+from grader.sandbox.errors import (ERRORS_BY_KIND, BadReturnValue, SandboxError, StudentCrash,
+                                   StudentError, StudentTimeout)
+from grader.sandbox.limits import Limits
+from grader.sandbox.pool import ChannelClosed, ChannelTimeout, Pool, WorkerHandle, default_pool
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    defined: tuple[str, ...]  # callables the student's namespace holds after loading
+    stdout: str  # what the chunks printed (student text: escape before showing)
+    problems: tuple[Problem, ...]  # one per chunk that raised, timed out or crashed; banned APIs
+    isolation: str
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class CallResult:
+    value: Any
+    stdout: str
+    duration_s: float
+
+
+class Sandbox:
+    """Context manager; one per submission. ``start`` loads the chunks, ``call`` runs a function.
+
+    chunks: ``(origin, source)`` pairs or objects with ``.origin`` and ``.source`` (CodeChunk).
+    ``limits.load_timeout_s`` applies to each chunk; ``limits.call_timeout_s`` to each call.
+    isolation: "auto" (bubblewrap if it works, else the fallback), "bubblewrap" or "fallback";
+    ignored when ``pool`` is given. ``isolation`` (attribute) names what is actually active.
+    """
+
+    def __init__(self, chunks, *, limits: Limits = Limits(), banned_apis=(), python: str | None = None,
+                 pool: Pool | None = None, isolation: str = "auto", seed: int = 0) -> None:
+        self.chunks = tuple(_as_chunk(c, i) for i, c in enumerate(chunks))
+        if not isinstance(limits, Limits):
+            raise TypeError(f"limits must be a Limits; got {type(limits).__name__}")
+        if pool is not None and python is not None and pool.python != python:
+            raise ValueError(f"pool runs python={pool.python!r} but python={python!r} was asked for")
+        self.limits = limits
+        self.banned_apis = tuple(banned_apis)
+        self.pool = pool if pool is not None else default_pool(python, isolation)
+        self.seed = seed
+        self.isolation = self.pool.mode
+        self.report: LoadReport | None = None
+        self.last_call: CallResult | None = None
+        self._handle: WorkerHandle | None = None
+        self._skip: set[int] = set()  # chunks that hung or crashed the worker: not replayed
+        self._defined: tuple[str, ...] = ()
+        self._ids = 0
+        self._closed = False
+
+    # -- loading --------------------------------------------------------------------------
+
+    def start(self) -> LoadReport:
+        if self.report is not None:
+            return self.report
+        began = time.perf_counter()
+        problems = [Problem("banned_api", f"{use.text} is {use.name}, which this assignment bans",
+                            *_file_and_cell(use.origin), line=use.line)
+                    for use in find_banned([(c[0], c[1]) for c in self.chunks], self.banned_apis)]
+        output = []
+        self._handle = self._spawn()
+        for index in range(len(self.chunks)):
+            problem = self._load_chunk(index, output)
+            if problem is not None:
+                problems.append(problem)
+        self.report = LoadReport(defined=self._defined, stdout="".join(output), problems=tuple(problems),
+                                 isolation=self.isolation, duration_s=time.perf_counter() - began)
+        return self.report
+
+    def _spawn(self) -> WorkerHandle:
+        handle = self.pool.spawn(limits=self.limits, banned_apis=self.banned_apis, seed=self.seed)
+        self.isolation = handle.isolation
+        return handle
+
+    def _load_chunk(self, index: int, output: list[str]) -> Problem | None:
+        origin, source, cell = self.chunks[index]
+        try:
+            reply, _ = self._request({"op": "exec", "origin": origin, "source": source}, self.limits.load_timeout_s)
+        except (StudentTimeout, StudentCrash, BadReturnValue) as exc:
+            output.append(exc.stdout)
+            self._skip.add(index)
+            try:
+                self._restore(index)
+            except StudentError:
+                self._handle = None  # the next call tries again, and reports the crash
+            kind = "timeout" if isinstance(exc, StudentTimeout) else "crash"
+            return Problem(kind, f"{origin}: {exc.message}", *_file_and_cell(origin))
+        finally:
+            if self._handle is not None:
+                output.append(self._handle.take_output())
+        self._defined = _names(reply.get("defined"))
+        if reply.get("ok") is True:
+            return None
+        trace = str(reply.get("traceback", ""))
+        return Problem(str(reply.get("kind", "exception")), f"{reply.get('message', '')}\n{trace}".strip(),
+                       *_file_and_cell(origin), line=_line_in(trace, origin))
+
+    def _restore(self, upto: int) -> WorkerHandle:
+        """A fresh worker with chunks [0, upto) loaded again, except those that hung or crashed."""
+        handle = self._handle = self._spawn()
+        for index in range(upto):
+            if index in self._skip:
+                continue
+            origin, source, _ = self.chunks[index]
+            try:
+                reply, _ = self._request({"op": "exec", "origin": origin, "source": source},
+                                         self.limits.load_timeout_s)
+            except StudentError as exc:
+                raise StudentCrash(f"could not restart the submission: reloading {origin} failed ({exc.message})",
+                                   stdout=exc.stdout) from None
+            self._defined = _names(reply.get("defined"))
+        handle.take_output()
+        return handle
+
+    # -- calling --------------------------------------------------------------------------
+
+    def call(self, function: str, *args, **kwargs) -> Any:
+        """The function's return value as plain data; a StudentError subclass if it fails."""
+        return self.invoke(function, *args, **kwargs).value
+
+    def invoke(self, function: str, *args, **kwargs) -> CallResult:
+        """Like ``call``, with what the call printed and how long it took."""
+        if self._closed:
+            raise SandboxError("the sandbox is closed")
+        if self.report is None:
+            self.start()
+        if self._handle is None:
+            self._handle = self._restore(len(self.chunks))
+        try:
+            doc, blobs = wire.to_doc((list(args), kwargs), lenient=True, max_bytes=self.limits.return_bytes,
+                                     max_depth=self.limits.max_depth + 2)
+        except wire.WireError as exc:
+            raise TypeError(f"arguments to {function} must be plain data: {exc}") from None
+        began = time.perf_counter()
+        reply, reply_blobs = self._request({"op": "call", "function": function, "payload": doc},
+                                           self.limits.call_timeout_s, blobs, what=function)
+        duration = time.perf_counter() - began
+        stdout = self._handle.take_output()
+        if reply.get("ok") is not True:
+            error = ERRORS_BY_KIND.get(reply.get("kind"), ERRORS_BY_KIND["exception"])
+            raise error(str(reply.get("message", "")), traceback=str(reply.get("traceback", "")), stdout=stdout)
+        try:
+            value = wire.from_doc(reply.get("value"), reply_blobs, self.limits.max_depth)
+        except wire.WireError as exc:
+            raise BadReturnValue(f"{function} returned a value that cannot be accepted: {exc}", stdout=stdout) from None
+        self.last_call = CallResult(value, stdout, duration)
+        return self.last_call
+
+    def _request(self, message: dict, timeout: float, blobs=(), what: str | None = None):
+        handle = self._handle
+        self._ids += 1
+        message = dict(message, id=self._ids, seed=self.seed)
+        what = what or message.get("origin", "the submission")
+        try:
+            handle.send(message, blobs)
+            reply, reply_blobs = handle.receive(time.monotonic() + timeout)
+            if reply.get("id") != self._ids:
+                raise wire.WireError(f"reply id {reply.get('id')!r}, expected {self._ids}")
+            return reply, reply_blobs
+        except ChannelTimeout:
+            self._kill()
+            raise StudentTimeout(f"{what} did not finish within {timeout:g} s (wall clock); its processes were "
+                                 "killed", stdout=handle.take_output()) from None
+        except ChannelClosed:
+            status = self._kill(wait=True)
+            raise StudentCrash(f"the worker running {what} ended unexpectedly ({_describe(status, self.limits)})",
+                               stdout=handle.take_output()) from None
+        except wire.WireError as exc:
+            self._kill()
+            raise BadReturnValue(f"{what} produced a reply that cannot be accepted: {exc}",
+                                 stdout=handle.take_output()) from None
+
+    def _kill(self, wait: bool = False):
+        handle, self._handle = self._handle, None
+        return self.pool.stop(handle, wait=wait) if handle is not None else None
+
+    # -- closing --------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Kill the worker and everything it started; its private /tmp goes with it."""
+        self._closed = True
+        self._kill()
+
+    def __enter__(self) -> "Sandbox":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _as_chunk(chunk, index: int) -> tuple[str, str, int | None]:
+    if hasattr(chunk, "origin") and hasattr(chunk, "source"):
+        origin, source, cell = chunk.origin, chunk.source, getattr(chunk, "cell", None)
+    elif isinstance(chunk, (tuple, list)) and len(chunk) == 2:
+        (origin, source), cell = chunk, None
+    else:
+        raise TypeError(f"chunk {index} must be an (origin, source) pair or have .origin and .source; "
+                        f"got a {type(chunk).__name__}")
+    if not isinstance(origin, str) or not isinstance(source, str):
+        raise TypeError(f"chunk {index}: origin and source must be str; got origin={type(origin).__name__}, "
+                        f"source={type(source).__name__}")
+    return origin, source, cell
+
+
+def _names(value) -> tuple[str, ...]:
+    if type(value) is not list:
+        return ()
+    return tuple(v for v in value if type(v) is str)
+
+
+def _file_and_cell(origin: str) -> tuple[str, int | None]:
+    match = re.fullmatch(r"(.*), cell (\d+)", origin)
+    return (match.group(1), int(match.group(2))) if match else (origin, None)
+
+
+def _line_in(trace: str, origin: str) -> int | None:
+    lines = re.findall(rf'File "{re.escape(origin)}", line (\d+)', trace)
+    return int(lines[-1]) if lines else None
+
+
+def _describe(status: int | None, limits: Limits) -> str:
+    if status is None:
+        return "it closed the connection"
+    if os.WIFEXITED(status):
+        return f"exit status {os.WEXITSTATUS(status)}"
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+        hint = {signal.SIGXCPU: f": CPU time limit of {limits.cpu_s} s",
+                signal.SIGSEGV: ": segmentation fault, often a too deep recursion",
+                signal.SIGXFSZ: f": file size limit of {limits.file_size_mb} MB"}.get(sig, "")
+        return f"killed by {name}{hint}"
+    return f"wait status {status}"

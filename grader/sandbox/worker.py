@@ -1,0 +1,483 @@
+"""The only code that runs student code: a pre-warmed parent (zygote) and the workers it forks.
+
+Standalone script: imports nothing from ``grader`` or ``reference`` (it loads ``wire.py`` from
+its own folder by path), needs only NumPy (1.x or 2.x), and imports torch only if present, so it
+runs under whatever interpreter an old assignment needs.
+
+    python worker.py --zygote CONTROL_FD
+
+The zygote imports NumPy and torch once, then serves requests on a SOCK_SEQPACKET control socket
+(JSON, file descriptors passed with SCM_RIGHTS): ``spawn`` forks a worker for one submission,
+``kill`` ends every process a submission started. A worker closes the control socket first, then
+isolates itself (own session, private mounts and network where permitted, a dedicated uid,
+resource limits, scrubbed environment, import blocker, banned APIs) before it reads any
+student code from its protocol socket.
+"""
+import array
+import builtins
+import ctypes
+import importlib.util
+import json
+import linecache
+import os
+import random
+import resource
+import select
+import signal
+import socket
+import sys
+import time
+import traceback
+import types
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+numpy = torch = wire = None  # set by _prewarm(), after the small killer process has been forked
+
+
+def _prewarm():
+    """Import what every submission needs once, in the zygote: the point of having one."""
+    global numpy, torch, wire
+    spec = importlib.util.spec_from_file_location("sandbox_wire", os.path.join(HERE, "wire.py"))
+    wire = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(wire)
+    import numpy
+    import numpy.random  # lazily loaded by NumPy 2; the worker seeds it
+    try:
+        import torch
+        import torch.nn.functional  # noqa: F401
+    except ImportError:  # an old assignment's interpreter may have NumPy only
+        torch = None
+
+
+PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 36, 38
+CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWIPC = 0x20000, 0x40000000, 0x08000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
+BLOCKED_IMPORTS = ("grader", "reference", "cnngrade")
+WORKDIR = "/tmp/work"
+MAX_CONTROL = 1 << 16
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+
+
+def _check(result, what):
+    if result != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, "%s: %s" % (what, os.strerror(err)))
+
+
+def _mount(source, target, fstype, flags, data=None):
+    enc = lambda s: None if s is None else s.encode()  # noqa: E731
+    _check(_libc.mount(enc(source), enc(target), enc(fstype), flags, enc(data)), "mount %s" % target)
+
+
+# ---------------------------------------------------------------------------------------------
+# Zygote
+
+
+def zygote(control_fd, killer):
+    control = socket.socket(fileno=control_fd)
+    _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    statuses = {}  # pid -> wait status, for the workers we forked
+    _send(control, {"ready": True, "python": sys.version.split()[0], "numpy": numpy.__version__,
+                    "torch": getattr(torch, "__version__", None), "root": os.geteuid() == 0,
+                    "vm_kb": _vm_kb()})
+    while True:
+        readable, _, _ = select.select([control], [], [], 1.0)
+        _reap(statuses)
+        if not readable:
+            continue
+        request, fds = _recv(control)
+        if request is None:
+            os._exit(0)
+        try:
+            if request["op"] == "spawn":
+                pid = os.fork()
+                if pid == 0:
+                    _worker_main(request, fds, control)  # never returns
+                for fd in fds:
+                    os.close(fd)
+                _send(control, {"pid": pid})
+            elif request["op"] == "kill":
+                for fd in fds:
+                    os.close(fd)
+                _send(control, {"status": _kill(request, statuses, killer)})
+            else:
+                _send(control, {"error": "unknown op %r" % request.get("op")})
+        except Exception as exc:  # the zygote must outlive any single request
+            _send(control, {"error": "%s: %s" % (type(exc).__name__, exc)})
+
+
+def _send(sock, message, fds=()):
+    data = json.dumps(message).encode()
+    ancillary = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds else []
+    sock.sendmsg([data], ancillary)
+
+
+def _recv(sock):
+    data, ancdata, _, _ = sock.recvmsg(MAX_CONTROL, socket.CMSG_SPACE(16 * 4))
+    fds = array.array("i")
+    for level, kind, payload in ancdata:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(payload[:len(payload) - len(payload) % fds.itemsize])
+    if not data:
+        return None, list(fds)
+    return json.loads(data.decode()), list(fds)
+
+
+def _reap(statuses):
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        statuses[pid] = status
+
+
+def start_killer(control_fd):
+    """A small process, forked before the big imports, that kills all processes of a uid.
+
+    It forks (cheaply, being small), takes the uid and calls kill(-1, SIGKILL): the kernel signals
+    every process of that uid in one pass, so a fork bomb cannot outrun it.
+    """
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    if os.fork() != 0:
+        theirs.close()
+        return ours
+    try:
+        os.close(control_fd)
+        ours.close()
+        while True:
+            data = theirs.recv(64)
+            if not data:
+                os._exit(0)
+            uid = int(data)
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    os.setresgid(uid, uid, uid)
+                    os.setresuid(uid, uid, uid)
+                    for _ in range(2):
+                        os.kill(-1, signal.SIGKILL)
+                except BaseException:
+                    pass
+                os._exit(0)
+            os.waitpid(pid, 0)
+            theirs.send(b"ok")
+    finally:
+        os._exit(0)
+
+
+def _kill(request, statuses, killer):
+    """SIGKILL every process of the submission: all of its uid when it has its own, else its group."""
+    pid, uid = request["pid"], request.get("uid")
+    if uid is not None and uid != os.geteuid():
+        killer.send(str(int(uid)).encode())
+        killer.recv(16)
+    else:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    # Only a worker that ended by itself is worth waiting for (to say how it ended).
+    deadline = time.monotonic() + (1.0 if request.get("wait") else 0.0)
+    while True:
+        _reap(statuses)
+        if pid in statuses or time.monotonic() >= deadline:
+            return statuses.pop(pid, None)
+        time.sleep(0.002)
+
+
+def _vm_kb():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1])
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Worker set-up (runs in the forked child, before any student code)
+
+
+def _worker_main(request, fds, control):
+    proto_fd, out_fd = fds
+    try:
+        control.close()
+        os.setsid()
+        isolation = _isolate(request, proto_fd, out_fd)
+        sock = socket.socket(fileno=proto_fd)
+        _serve(sock, request, isolation)
+    except BaseException:
+        text = ("sandbox worker set-up failed:\n" + traceback.format_exc()).encode(errors="replace")
+        for fd in (out_fd, 2):  # out_fd is closed once set-up has moved it to 2
+            try:
+                os.write(fd, text)
+                break
+            except OSError:
+                pass
+        os._exit(70)
+    os._exit(0)
+
+
+def _isolate(request, proto_fd, out_fd):
+    parts = list(request.get("outer", []))
+    uid = request.get("uid")
+    limits = request["limits"]
+    root = os.geteuid() == 0
+    if root and request.get("namespaces", True):
+        try:
+            _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC), "unshare")
+            _private_mounts(request, uid)
+            parts.append("namespaces")
+        except OSError as exc:
+            sys.stderr.write("sandbox: no private namespaces (%s)\n" % exc)
+    if "namespaces" not in parts:
+        os.makedirs(request["fallback_workdir"], mode=0o700, exist_ok=True)
+        os.chdir(request["fallback_workdir"])
+    else:
+        os.chdir(WORKDIR)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(out_fd, 1)
+    os.dup2(out_fd, 2)
+    keep = {0, 1, 2, proto_fd}
+    for fd in range(3, _max_fd()):
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+    mib = 1 << 20
+    vm = _vm_kb() * 1024
+    for name, value in (("RLIMIT_AS", vm + limits["memory_mb"] * mib), ("RLIMIT_CPU", int(limits["cpu_s"])),
+                        ("RLIMIT_FSIZE", limits["file_size_mb"] * mib), ("RLIMIT_NOFILE", limits["open_files"]),
+                        ("RLIMIT_CORE", 0)):
+        hard = value + 1 if name == "RLIMIT_CPU" else value  # SIGXCPU first, then SIGKILL
+        resource.setrlimit(getattr(resource, name), (value, hard))
+    if uid is not None and root:
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+        parts.append("uid")
+    parts.append("rlimits")
+    _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # after setuid, which clears it
+    os.environ.clear()
+    os.environ.update({"PATH": "/usr/bin:/bin", "HOME": os.getcwd(), "TMPDIR": "/tmp", "LANG": "C.UTF-8",
+                       "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
+    _block_imports(request.get("hide", []), request.get("keep", []))
+    return "+".join(parts)
+
+
+def _max_fd():
+    try:
+        return max(int(n) for n in os.listdir("/proc/self/fd")) + 1
+    except (OSError, ValueError):
+        return 1024
+
+
+def _private_mounts(request, uid):
+    """Fresh tmpfs for /tmp and friends; tmpfs over hidden paths, with needed paths bound back."""
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    keep = [p for p in request.get("keep", []) if os.path.exists(p)]
+    held = {p: os.open(p, os.O_PATH) for p in keep}
+    is_dir = {p: os.path.isdir(p) for p in keep}  # decided before the tmpfs hides them
+    hidden = []
+    for path in sorted(request.get("hide", []), key=len):
+        if not os.path.exists(path) or any(_inside(path, h) for h in hidden):
+            continue
+        if os.path.isdir(path):
+            _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=64k")
+            for k in keep:
+                if _inside(k, path) and k != path:
+                    if is_dir[k]:
+                        os.makedirs(k, exist_ok=True)
+                    else:
+                        os.makedirs(os.path.dirname(k), exist_ok=True)
+                        open(k, "a").close()
+                    _mount("/proc/self/fd/%d" % held[k], k, None, MS_BIND | MS_REC)
+                    _mount(None, k, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+            _mount(None, path, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        else:
+            _mount("/dev/null", path, None, MS_BIND)
+        hidden.append(path)
+    for fd in held.values():
+        os.close(fd)
+    size = "size=%dm" % max(64, 4 * request["limits"]["file_size_mb"])
+    for scratch in ("/tmp", "/var/tmp", "/dev/shm", "/run/lock"):
+        if os.path.isdir(scratch) and not os.path.islink(scratch):
+            _mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777," + size)
+    os.mkdir(WORKDIR, 0o700)
+    if uid is not None:
+        os.chown(WORKDIR, uid, uid)
+
+
+def _inside(path, parent):
+    return path == parent or path.startswith(parent.rstrip("/") + "/")
+
+
+class _ImportBlocker:
+    """Refuses the grader's own packages (defence in depth: the files are not mounted either)."""
+
+    def find_spec(self, name, path=None, target=None):
+        top = name.partition(".")[0]
+        if top in BLOCKED_IMPORTS or top.startswith("_cnngrade") or top.startswith("__editable__"):
+            raise ImportError("%s cannot be imported inside the sandbox" % name)
+        return None
+
+    def find_module(self, name, path=None):  # Python < 3.4 style finders
+        self.find_spec(name, path)
+        return None
+
+
+def _block_imports(hidden, keep):
+    def allowed(entry):
+        if not entry or entry == ".":
+            return False
+        entry = os.path.abspath(entry)
+        if any(_inside(entry, k) for k in keep):
+            return True
+        return not any(_inside(entry, h) or _inside(h, entry) for h in hidden)
+
+    sys.path[:] = [p for p in sys.path if allowed(p) and os.path.abspath(p) != HERE]
+    sys.meta_path[:] = [f for f in sys.meta_path
+                        if "editable" not in type(f).__module__ and "cnngrade" not in type(f).__module__
+                        and "editable" not in getattr(f, "__name__", "")]
+    sys.meta_path.insert(0, _ImportBlocker())
+    sys.path_hooks[:] = [h for h in sys.path_hooks if "editable" not in getattr(h, "__module__", "")]
+    sys.path_importer_cache.clear()
+    for name in list(sys.modules):
+        if name.partition(".")[0] in BLOCKED_IMPORTS:
+            del sys.modules[name]
+
+
+class BannedAPIUsed(Exception):
+    """Raised by a banned function: the assignment asks for it to be written from scratch."""
+
+
+def _ban(dotted):
+    module_name, _, attr = dotted.rpartition(".")
+    try:
+        owner = importlib.import_module(module_name)
+    except ImportError:
+        parent, _, child = module_name.rpartition(".")
+        try:
+            owner = getattr(importlib.import_module(parent), child)
+        except (ImportError, AttributeError, ValueError):
+            return
+    if not hasattr(owner, attr):
+        return
+
+    def banned(*args, **kwargs):
+        raise BannedAPIUsed("%s is not allowed in this assignment" % dotted)
+
+    banned.__name__ = attr
+    setattr(owner, attr, banned)
+
+
+# ---------------------------------------------------------------------------------------------
+# Serving the grader
+
+
+def _seed(seed):
+    random.seed(seed)
+    numpy.random.seed(seed)
+    if torch is not None:
+        torch.default_generator.manual_seed(seed)  # the CPU generator; torch.manual_seed costs 30x more
+
+
+def _serve(sock, request, isolation):
+    stdout = sys.stdout = os.fdopen(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
+    stderr = sys.stderr = os.fdopen(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
+    sys.stdin = open(os.devnull)
+    if torch is not None:
+        torch.set_num_threads(1)
+        torch.manual_seed(request.get("seed", 0))
+    for name in request.get("banned", []):
+        _ban(name)
+    module = types.ModuleType("__main__")
+    module.__builtins__ = builtins
+    sys.modules["__main__"] = module
+    namespace = module.__dict__
+    limits = request["limits"]
+    max_bytes, max_depth = limits["return_bytes"], limits["max_depth"]
+    pack, read_frame, to_doc, from_doc = wire.pack, wire.read_frame, wire.to_doc, wire.from_doc
+    sendall = sock.sendall
+    sendall(pack({"hello": True, "isolation": isolation, "pid": os.getpid()}))
+    while True:
+        frame = read_frame(sock, max_bytes)
+        if frame is None:
+            return
+        message, blobs = frame
+        reply, out_blobs = {"id": message.get("id")}, []
+        _seed(message.get("seed", 0))
+        try:
+            if message["op"] == "exec":
+                source, origin = message["source"], message["origin"]
+                lines = source.splitlines(True)
+                linecache.cache[origin] = (len(source), None, lines, origin)
+                exec(compile(source, origin, "exec", dont_inherit=True), namespace)
+                reply["ok"] = True
+            elif message["op"] == "call":
+                name = message["function"]
+                function = namespace.get(name)
+                if not callable(function):
+                    reply.update(ok=False, kind="missing_function",
+                                 message="the submission defines no function %s" % name)
+                else:
+                    args, kwargs = from_doc(message["payload"], blobs, max_depth + 2)
+                    value = function(*args, **kwargs)
+                    try:
+                        doc, out_blobs = to_doc(value, lenient=True, max_bytes=max_bytes, max_depth=max_depth)
+                        reply.update(ok=True, value=doc)
+                    except wire.WireError as exc:
+                        reply.update(ok=False, kind="bad_return", message=_bad_return(name, value, exc))
+        except BaseException as exc:  # SystemExit and KeyboardInterrupt too: they are the student's
+            reply.update(ok=False, kind="banned_api" if isinstance(exc, BannedAPIUsed) else "exception",
+                         message="%s: %s" % (type(exc).__name__, _safe_str(exc)), traceback=_student_traceback(exc))
+        reply["defined"] = sorted(k for k, v in list(namespace.items()) if not k.startswith("__") and callable(v))
+        for stream in (stdout, stderr, sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        sendall(pack(reply, out_blobs))
+
+
+def _bad_return(name, value, exc):
+    text = str(exc)
+    prefix = "value is a "
+    if text.startswith(prefix):
+        return "%s returned a %s" % (name, text[len(prefix):])
+    return "%s returned a value whose element %s" % (name, text)
+
+
+def _safe_str(exc):
+    try:
+        return str(exc)[:2000]
+    except Exception:
+        return "<unprintable>"
+
+
+def _student_traceback(exc):
+    """The traceback without the worker's own frames, so it starts in the student's cell."""
+    try:
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+            tb = tb.tb_next
+        return "".join(traceback.format_exception(type(exc), exc, tb))[-20000:]
+    except BaseException:
+        return ""
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] != "--zygote":
+        sys.exit("usage: worker.py --zygote CONTROL_FD")
+    killer = start_killer(int(sys.argv[2]))
+    _prewarm()
+    zygote(int(sys.argv[2]), killer)
