@@ -134,7 +134,11 @@ def item_feedback(result: ItemResult, *, unmet_prerequisites: Sequence[ItemResul
     parts = []
     failed = next((c for c in result.checks if c.status is Status.FAILED), None)
     if failed is not None:
-        parts.append(failed.message.strip())
+        # The first line says what went wrong; tables and tracebacks stay in the check's own text.
+        headline = (failed.message.strip().splitlines() or [""])[0].rstrip()
+        if headline and headline[-1] not in ".!?:":
+            headline += "."
+        parts.append(headline)
         if failed.misconception is not None:
             parts.append(f"Hint: {failed.misconception.explanation}")
     skipped = [c for c in result.checks if c.status is Status.SKIPPED]

@@ -40,6 +40,7 @@ from hypothesis.errors import HypothesisException
 
 from grader.checks.compare import Mismatch, _short_repr
 from grader.checks.diagnosis import diagnose
+from grader.checks.generation import fixed_generation
 from grader.checks.registry import Check, CheckSuite
 from grader.checks.student import (
     Call,
@@ -99,7 +100,8 @@ def run_checks(
             )
             continue
         started = time.perf_counter()
-        outcome = _run_check(spec, student, seed, spec.max_examples or max_examples, mistakes_for)
+        with fixed_generation():
+            outcome = _run_check(spec, student, seed, spec.max_examples or max_examples, mistakes_for)
         outcomes[spec.id] = replace(outcome, duration_s=round(time.perf_counter() - started, 6))
     return outcomes
 

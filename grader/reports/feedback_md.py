@@ -68,7 +68,7 @@ def item_details_markdown(item: ItemResult, *, instructor: bool = False) -> str:
     if item.status is Status.ERRORED:
         out.append(f"> ⚠️ {GRADER_ERROR_NOTE}")
     if item.feedback:
-        out.append(markdown_text(item.feedback))
+        out.append("  \n".join(markdown_text(line) for line in item.feedback.splitlines()))
     note = item.status is not Status.ERRORED  # said once for the item already
     out += [check_markdown(c, note=note) for c in item.checks if has_details(c) or instructor]
     return "\n\n".join(out)

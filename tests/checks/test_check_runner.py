@@ -245,3 +245,22 @@ def test_only_runs_the_named_checks_and_their_prerequisites():
 def test_run_arguments_are_validated(kwargs, error):
     with pytest.raises(error):
         run_checks(SUITE, TrustedCode({}), **kwargs)
+
+
+def test_generated_inputs_do_not_depend_on_which_local_modules_are_imported(tmp_path, monkeypatch):
+    # Hypothesis mines constants from imported local modules; a grader must not let a module
+    # imported in one process (and not another) change what a student is tested on.
+    def wrong(n, k):
+        return 0
+
+    before = run_checks(SUITE, TrustedCode({"size": wrong}), seed=7, mistakes_for=lambda r: ())
+    module = tmp_path / "local_module_with_constants.py"
+    module.write_text("MAGIC = (987654, 123457, 55555, 31337)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import local_module_with_constants  # noqa: F401
+
+    after = run_checks(SUITE, TrustedCode({"size": wrong}), seed=7, mistakes_for=lambda r: ())
+    assert before == {k: v for k, v in after.items()} or all(
+        before[k].smallest_input == after[k].smallest_input
+        and before[k].cases_total == after[k].cases_total for k in before
+    )

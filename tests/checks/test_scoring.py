@@ -94,11 +94,11 @@ def test_unknown_partial_credit_mode_lists_the_allowed_ones():
         score_item(item(mode="half"), outcomes(passed("a"), passed("b")))
 
 
-def test_feedback_names_the_failure_the_hint_and_the_cases():
+def test_feedback_names_the_failure_as_a_sentence_then_the_hint_and_the_cases():
     wrong = failed("b", 45, 60, misconception=Misconception("m.ceil", "Round down."))
     result = score_item(item(), outcomes(passed("a", 4), wrong))
     assert result.feedback == (
-        "b is wrong\nHint: Round down.\n49 of 64 test cases passed.\nScore: 2.625 / 3."
+        "b is wrong.\nHint: Round down.\n49 of 64 test cases passed.\nScore: 2.625 / 3."
     )
 
 
