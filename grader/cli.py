@@ -1,0 +1,232 @@
+"""The ``cnngrade`` command line: grade, check, validate, gradescope.
+
+Exit codes: 0 done (for ``check``: every visible item passed); 1 ``check`` found failing items,
+or ``validate`` found problems; 2 bad usage or unreadable input; 3 some result needs a person
+(the grader itself failed on a check); 130 interrupted (finished results are kept).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Sequence
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NEEDS_PERSON, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+GRADESCOPE_SUBMISSION = "/autograder/submission"
+GRADESCOPE_METADATA = "/autograder/submission_metadata.json"
+GRADESCOPE_RESULTS = "/autograder/results/results.json"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("interrupted; finished results are kept", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"cnngrade {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cnngrade",
+        description="Grade student CNN notebooks against the reference, safely and reproducibly.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    grade = sub.add_parser("grade", help="grade a batch of submissions",
+                           description="Grade notebooks, .py files, folders or LMS zips; write "
+                                       "per-student feedback and grades.csv under --out.")
+    grade.add_argument("paths", nargs="+", metavar="PATH", help="notebooks, .py files, folders or .zip files")
+    _assignment_options(grade)
+    grade.add_argument("--out", required=True, metavar="DIR", help="where results are written")
+    grade.add_argument("--jobs", type=_positive_int, default=1, metavar="N",
+                       help="grader processes in parallel (default 1)")
+    grade.add_argument("--id-pattern", default="auto", metavar="PATTERN",
+                       help="how file names give student ids: auto, canvas, moodle, gradescope, "
+                            "or a regex with a named group (?P<student>...) (default auto)")
+    grade.add_argument("--manifest", metavar="CSV", help="a CSV with columns file,student")
+    grade.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    grade.set_defaults(run=run_grade)
+
+    check = sub.add_parser("check", help="a student's self-check of one notebook (visible items only)",
+                           description="Run the visible checks on one notebook and print what passed. "
+                                       "Exit 0 when every visible item passes, 1 otherwise.")
+    check.add_argument("notebook", metavar="NOTEBOOK")
+    _assignment_options(check)
+    check.add_argument("--function", action="append", metavar="NAME",
+                       help="only the items of this graded function (repeatable)")
+    check.set_defaults(run=run_check)
+
+    validate = sub.add_parser("validate", help="check a rubric file and report every problem",
+                              description="Report every problem in a rubric with file, line and key path.")
+    validate.add_argument("rubric", metavar="RUBRIC")
+    validate.set_defaults(run=run_validate)
+
+    gradescope = sub.add_parser("gradescope", help="entry point for Gradescope's run_autograder",
+                                description="Grade /autograder/submission and write "
+                                            "/autograder/results/results.json.")
+    _assignment_options(gradescope)
+    gradescope.add_argument("--submission", default=GRADESCOPE_SUBMISSION, metavar="DIR")
+    gradescope.add_argument("--metadata", default=GRADESCOPE_METADATA, metavar="JSON")
+    gradescope.add_argument("--results", default=GRADESCOPE_RESULTS, metavar="JSON")
+    gradescope.set_defaults(run=run_gradescope)
+    return parser
+
+
+def _assignment_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--assignment", metavar="NAME", help="e.g. conv_arithmetic (uses rubrics/NAME.yaml)")
+    group.add_argument("--rubric", metavar="FILE", help="a rubric YAML file")
+    parser.add_argument("--python", metavar="PATH",
+                        help="run student code under this interpreter (e.g. an old venv's bin/python)")
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+    return value
+
+
+def _load_assignment(args):
+    from grader.pipeline import Assignment, find_rubric
+    from grader.rubric import RubricInvalid
+
+    path = Path(args.rubric) if args.rubric else find_rubric(args.assignment)
+    try:
+        return Assignment.load(path)
+    except RubricInvalid as exc:
+        raise ValueError(f"the rubric has problems:\n{exc}") from None
+
+
+# -- grade --------------------------------------------------------------------------------
+
+
+def run_grade(args) -> int:
+    from grader.pipeline import grade_batch
+
+    assignment = _load_assignment(args)
+    show = not args.no_progress and not os.environ.get("CI")
+    bar = ProgressBar(sys.stderr, enabled=show)
+    began = time.perf_counter()
+    outcome = grade_batch(args.paths, assignment, args.out, jobs=args.jobs, id_pattern=args.id_pattern,
+                          manifest=args.manifest, python=args.python, progress=bar.update)
+    bar.close()
+    out = Path(args.out)
+    print(f"graded {outcome.graded}, reused {outcome.reused} already graded, "
+          f"in {time.perf_counter() - began:.1f} s → {out / 'grades.csv'}")
+    summary = out / "summary.md"
+    if summary.exists():
+        print(summary.read_text(encoding="utf-8"))
+    if outcome.interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_NEEDS_PERSON if any(r.errored for r in outcome.results) else EXIT_OK
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal; one line per submission elsewhere."""
+
+    def __init__(self, stream, *, enabled: bool):
+        self.stream = stream
+        self.enabled = enabled
+        self.tty = enabled and stream.isatty()
+
+    def update(self, done: int, total: int, result, reused: bool) -> None:
+        if not self.enabled:
+            return
+        width = 24
+        filled = width * done // max(total, 1)
+        note = "reused" if reused else f"{result.score:g}/{result.max_score:g}"
+        line = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {result.student_id} ({note})"
+        if self.tty:
+            self.stream.write("\r\x1b[K" + line)
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+# -- check --------------------------------------------------------------------------------
+
+
+def run_check(args) -> int:
+    from grader.pipeline import grade_path
+    from grader.selfcheck import render_check, visible_checks
+
+    assignment = _load_assignment(args)
+    only = visible_checks(assignment, args.function)
+    result = grade_path(args.notebook, assignment, only=only, python=args.python)
+    print(render_check(result))
+    passed = all(item.points == item.max_points for item in result.items)
+    return EXIT_OK if passed and not result.errored else EXIT_FAILED
+
+
+# -- validate -----------------------------------------------------------------------------
+
+
+def run_validate(args) -> int:
+    from grader.rubric import main_validate
+
+    return main_validate(args.rubric)
+
+
+# -- gradescope ---------------------------------------------------------------------------
+
+
+def run_gradescope(args) -> int:
+    from grader.pipeline import grade_submission
+    from grader.reports import write_gradescope_results
+    from grader.sandbox import Pool
+    from grader.submission import read_submission
+
+    began = time.perf_counter()
+    assignment = _load_assignment(args)
+    metadata = _read_metadata(Path(args.metadata))
+    sub = read_submission(Path(args.submission), functions=list(assignment.rubric.functions),
+                          student_id=metadata.get("student_id"), mode=assignment.rubric.execution,
+                          id_pattern="gradescope")
+    with Pool(python=args.python) as pool:
+        result = grade_submission(sub, assignment, pool=pool, python=args.python,
+                                  submitted_at=metadata.get("submitted_at"))
+    path = write_gradescope_results(result, args.results, execution_time=time.perf_counter() - began)
+    print(f"{result.student_id}: {result.score:g}/{result.max_score:g} → {path}")
+    return EXIT_NEEDS_PERSON if result.errored else EXIT_OK
+
+
+def _read_metadata(path: Path) -> dict:
+    """Student id and submission time from Gradescope's submission_metadata.json, if present."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    found: dict = {}
+    users = data.get("users") or []
+    if users and isinstance(users[0], dict):
+        found["student_id"] = str(users[0].get("email") or users[0].get("name") or "submission")
+    created = data.get("created_at")
+    if isinstance(created, str):
+        try:
+            found["submitted_at"] = datetime.fromisoformat(created.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+    return found
+
+
+if __name__ == "__main__":
+    sys.exit(main())

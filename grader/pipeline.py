@@ -1,0 +1,308 @@
+"""The grading pipeline, declared in one place.
+
+    notebook ──read──▶ Submission ──sandbox──▶ worker ──checks──▶ outcomes ──score──▶ StudentResult ──reports
+
+``grade_submission`` runs the steps for one submission; ``grade_batch`` runs them for many, in
+parallel grader processes, writing each student's files as soon as they are graded so that an
+interrupted run loses no finished result, and skipping submissions already graded with the
+same file hash and rubric.
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import multiprocessing
+import os
+import platform
+import re
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from grader.checks import CheckSuite, load_checks, run_checks
+from grader.reports import write_batch_reports, write_student_reports
+from grader.result import CheckOutcome, Problem, Status, StudentResult
+from grader.rubric import Rubric, load_rubric
+from grader.sandbox import Limits, Pool, Sandbox
+from grader.score import score_submission
+from grader.submission import Submission, read_submission, read_submissions
+
+STEPS = (
+    ("read", "grader.submission: notebook, .py, folder or zip → Submission"),
+    ("run", "grader.sandbox: the submission's code in an isolated worker process"),
+    ("check", "grader.checks: the assignment's checks against reference/, mistakes named"),
+    ("score", "grader.score: outcomes → points by the rubric, late policy"),
+    ("report", "grader.reports: result.json, feedback.md/.html, grades.csv, JUnit, summary"),
+)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Everything the grader needs for one assignment, loaded once in the grader process."""
+
+    rubric: Rubric
+    suite: CheckSuite
+
+    @classmethod
+    def load(cls, rubric_path: str | Path) -> "Assignment":
+        rubric = load_rubric(rubric_path)
+        suite = load_checks(rubric.assignment.checks_path)
+        suite.require([check for item in rubric.items for check in item.checks])
+        return cls(rubric, suite)
+
+    @property
+    def limits(self) -> Limits:
+        lim = self.rubric.limits
+        return Limits(call_timeout_s=lim.call_timeout_s, memory_mb=lim.memory_mb,
+                      load_timeout_s=lim.load_timeout_s, cpu_s=lim.cpu_s)
+
+    def checks_of(self, visibilities: Iterable[str]) -> tuple[str, ...]:
+        wanted = set(visibilities)
+        return tuple(c for item in self.rubric.items if item.visibility in wanted for c in item.checks)
+
+
+def find_rubric(assignment: str, search: Sequence[Path] = ()) -> Path:
+    """``rubrics/<assignment>.yaml`` in the working directory, the given folders or this repo."""
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", assignment):
+        raise ValueError(f"assignment must be a name like conv_arithmetic, got {assignment!r}")
+    places = [Path.cwd() / "rubrics", *map(Path, search), REPO_ROOT / "rubrics"]
+    for folder in places:
+        candidate = folder / f"{assignment}.yaml"
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(
+        f"no rubric for assignment {assignment!r}: looked for {assignment}.yaml in "
+        + ", ".join(str(p) for p in places)
+    )
+
+
+# -- one submission -----------------------------------------------------------------------
+
+
+def grade_submission(
+    submission: Submission,
+    assignment: Assignment,
+    *,
+    pool: Pool | None = None,
+    python: str | None = None,
+    only: Sequence[str] | None = None,
+    submitted_at: datetime | None = None,
+) -> StudentResult:
+    """Run the submission in a sandbox, check it, score it. Never raises for student faults."""
+    rubric = assignment.rubric
+    began = time.perf_counter()
+    timings: dict[str, float] = {}
+    problems: list[Problem] = list(submission.problems)
+    isolation = "none (not run)"
+    try:
+        with Sandbox(submission.chunks, limits=assignment.limits, banned_apis=rubric.banned_apis,
+                     python=python, pool=pool, seed=rubric.seed) as box:
+            isolation = box.isolation
+            load = box.start()
+            timings["load_s"] = round(load.duration_s, 6)
+            problems.extend(p for p in load.problems if p not in problems)
+            started = time.perf_counter()
+            outcomes = run_checks(assignment.suite, box, seed=rubric.seed, only=only)
+            timings["checks_s"] = round(time.perf_counter() - started, 6)
+    except Exception as exc:  # the grader's own failure: flagged for a person, not a zero
+        outcomes = _all_errored(assignment, only, f"{type(exc).__name__}: {exc}")
+    timings["total_s"] = round(time.perf_counter() - began, 6)
+    rubric_view = _restricted(rubric, only)
+    return score_submission(
+        rubric_view,
+        outcomes,
+        student_id=submission.student_id,
+        files=[str(f) for f in (submission.files or (submission.path,))],
+        problems=problems,
+        submitted_at=submitted_at,
+        provenance=provenance(submission, rubric, isolation=isolation, timings=timings, python=python),
+    )
+
+
+def _all_errored(assignment: Assignment, only, reason: str) -> dict[str, CheckOutcome]:
+    message = f"the grader failed before this check could run ({reason}); a person will review it"
+    ids = only if only is not None else assignment.suite.ids
+    return {cid: CheckOutcome(cid, Status.ERRORED, message=message) for cid in ids}
+
+
+def _restricted(rubric: Rubric, only: Sequence[str] | None) -> Rubric:
+    """The rubric limited to the items whose checks were all run (the self-check's view)."""
+    if only is None:
+        return rubric
+    ran = set(only)
+    kept = [i for i in rubric.items if set(i.checks) <= ran]
+    while True:  # an item whose prerequisite item was dropped cannot be scored either
+        ids = {i.id for i in kept}
+        still = [i for i in kept if set(i.depends_on) <= ids]
+        if len(still) == len(kept):
+            return replace(rubric, items=tuple(kept))
+        kept = still
+
+
+def provenance(submission: Submission, rubric: Rubric, *, isolation: str, timings: dict,
+               python: str | None) -> dict:
+    """Everything needed to reproduce a result: what was graded, with what, how isolated."""
+    return {
+        "file_sha256": submission.file_sha256,
+        "source_sha256": submission.source_sha256,
+        "rubric": str(rubric.path.name),
+        "rubric_fingerprint": rubric.fingerprint,
+        "assignment": rubric.assignment.id,
+        "seed": rubric.seed,
+        "execution": submission.mode,
+        "isolation": isolation,
+        "worker_python": python or "default",
+        "versions": _versions(),
+        "timings": timings,
+    }
+
+
+def _versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for dist in ("cnngrade", "numpy", "torch", "hypothesis", "nbformat"):
+        try:
+            found[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            found[dist] = "not installed"
+    return found
+
+
+# -- a batch ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    results: tuple[StudentResult, ...]
+    graded: int  # graded in this run
+    reused: int  # skipped: already graded with the same file hash and rubric
+    interrupted: bool = False
+
+
+def student_dir(out_dir: Path, student_id: str) -> Path:
+    """A per-student folder whose name cannot escape ``out_dir``."""
+    safe = re.sub(r"[^A-Za-z0-9_.@-]", "_", student_id).lstrip(".") or "_"
+    return out_dir / "students" / safe
+
+
+def previous_result(out_dir: Path, submission: Submission, rubric: Rubric) -> StudentResult | None:
+    """The stored result if it was graded from the same file with the same rubric."""
+    path = student_dir(out_dir, submission.student_id) / "result.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        result = StudentResult.from_dict(data)
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    prov = result.provenance
+    if (result.student_id == submission.student_id
+            and prov.get("file_sha256") == submission.file_sha256
+            and prov.get("rubric_fingerprint") == rubric.fingerprint):
+        return result
+    return None
+
+
+def unique_ids(submissions: Sequence[Submission]) -> list[Submission]:
+    """Two submissions with one id (a resubmission in the same zip) keep both: `id~2`, ..."""
+    seen: dict[str, int] = {}
+    out = []
+    for sub in submissions:
+        n = seen.get(sub.student_id, 0) + 1
+        seen[sub.student_id] = n
+        out.append(sub if n == 1 else replace(sub, student_id=f"{sub.student_id}~{n}"))
+    return out
+
+
+def grade_batch(
+    paths: Sequence[str | Path],
+    assignment: Assignment,
+    out_dir: str | Path,
+    *,
+    jobs: int = 1,
+    id_pattern: str = "auto",
+    manifest: str | Path | None = None,
+    python: str | None = None,
+    progress: Callable[[int, int, StudentResult, bool], None] | None = None,
+) -> BatchOutcome:
+    """Grade every submission under ``paths``; write per-student and batch reports to ``out_dir``."""
+    out_dir = Path(out_dir)
+    rubric = assignment.rubric
+    submissions = unique_ids(read_submissions(
+        [Path(p) for p in paths], functions=list(rubric.functions), id_pattern=id_pattern,
+        manifest=manifest, mode=rubric.execution,
+    ))
+    results: dict[str, StudentResult] = {}
+    todo: list[Submission] = []
+    for sub in submissions:
+        old = previous_result(out_dir, sub, rubric)
+        if old is not None:
+            results[sub.student_id] = old
+        else:
+            todo.append(sub)
+    reused = len(results)
+    total = len(submissions)
+    done = 0
+    for result in results.values():
+        done += 1
+        if progress:
+            progress(done, total, result, True)
+
+    def finish(result: StudentResult) -> None:
+        nonlocal done
+        write_student_reports(result, student_dir(out_dir, result.student_id), instructor=True)
+        results[result.student_id] = result
+        done += 1
+        if progress:
+            progress(done, total, result, False)
+
+    interrupted = False
+    try:
+        if jobs <= 1 or len(todo) <= 1:
+            with Pool(python=python) as pool:
+                for sub in todo:
+                    finish(grade_submission(sub, assignment, pool=pool, python=python))
+        else:
+            ctx = multiprocessing.get_context("spawn")
+            with concurrent.futures.ProcessPoolExecutor(
+                max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+                initargs=(str(rubric.path), python),
+            ) as executor:
+                futures = [executor.submit(_grade_in_worker, sub) for sub in todo]
+                for future in concurrent.futures.as_completed(futures):
+                    finish(StudentResult.from_dict(future.result()))
+    except KeyboardInterrupt:
+        interrupted = True
+    ordered = tuple(results[k] for k in sorted(results))
+    write_batch_reports(ordered, rubric, out_dir)
+    return BatchOutcome(ordered, graded=len(ordered) - reused, reused=reused, interrupted=interrupted)
+
+
+# Per grader-process state for --jobs > 1: each grader process loads the assignment once and
+# keeps its own warm sandbox pool. Module-level because ProcessPoolExecutor initializers can
+# only hand state to later tasks this way; it lives only in those child processes.
+_WORKER: dict = {}
+
+
+def _init_worker(rubric_path: str, python: str | None) -> None:
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    _WORKER["assignment"] = Assignment.load(rubric_path)
+    _WORKER["python"] = python
+    _WORKER["pool"] = Pool(python=python)
+
+
+def _grade_in_worker(submission: Submission) -> dict:
+    result = grade_submission(submission, _WORKER["assignment"], pool=_WORKER["pool"],
+                              python=_WORKER["python"])
+    return result.to_dict()
+
+
+def grade_path(path: str | Path, assignment: Assignment, *, only: Sequence[str] | None = None,
+               python: str | None = None, student_id: str | None = None) -> StudentResult:
+    """Grade one notebook or file (the self-check and Gradescope use this)."""
+    sub = read_submission(Path(path), functions=list(assignment.rubric.functions),
+                          student_id=student_id, mode=assignment.rubric.execution)
+    with Pool(python=python) as pool:
+        return grade_submission(sub, assignment, pool=pool, python=python, only=only)

@@ -1,0 +1,127 @@
+"""The student's self-check: visible items only, a readable summary, from a shell or Jupyter.
+
+In Jupyter::
+
+    from grader import check
+    check("conv_output_size")
+
+collects the cells this kernel has run, extracts their definitions as the grader would, runs the
+visible checks of that function in a sandboxed worker (never in the kernel) and displays the
+result. Hidden checks are never loaded into the student's kernel's results.
+"""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from grader.result import StudentResult
+
+MARKS = {"passed": "✓", "failed": "✗", "errored": "!", "skipped": "–"}
+
+
+def visible_checks(assignment, functions: Iterable[str] | None = None) -> tuple[str, ...]:
+    """The check ids of visible items, limited to the items of ``functions`` if given."""
+    wanted = set(functions or ())
+    unknown = wanted - set(assignment.rubric.functions)
+    if unknown:
+        raise ValueError(f"{', '.join(sorted(unknown))} is not graded in {assignment.rubric.assignment.id}; "
+                         f"graded functions: {', '.join(assignment.rubric.functions)}")
+    ids = []
+    for item in assignment.rubric.items:
+        if item.visibility != "visible":
+            continue
+        if wanted and not any(assignment.suite[c].function in wanted for c in item.checks):
+            continue
+        ids.extend(item.checks)
+    return tuple(ids)
+
+
+def render_check(result: StudentResult) -> str:
+    """Plain text for a terminal: one line per item, then what to fix."""
+    lines = [f"{result.student_id}: {result.score:g}/{result.max_score:g} on the visible items"]
+    for item in result.items:
+        mark = MARKS.get(item.status.value, "?")
+        lines.append(f"  {mark} {item.title} ({item.item_id}): {item.points:g}/{item.max_points:g}")
+        if item.status.value != "passed" and item.feedback:
+            lines.extend("      " + line for line in item.feedback.splitlines())
+    if result.problems:
+        lines.append("Problems with the notebook:")
+        lines.extend(f"  - {p}" for p in result.problems)
+    if result.errored:
+        lines.append("The grader itself had a problem on some check; this is not counted against you.")
+    return "\n".join(lines)
+
+
+def check(function: str | None = None, *, assignment: str | None = None,
+          notebook: str | Path | None = None, python: str | None = None) -> StudentResult:
+    """Run the visible checks of ``function`` (default: all graded functions) and show them.
+
+    Code comes from ``notebook`` if given, else from the cells this IPython kernel has run.
+    """
+    from grader.pipeline import Assignment, find_rubric, grade_path
+
+    loaded = Assignment.load(find_rubric(assignment or _assignment_for(function)))
+    only = visible_checks(loaded, [function] if function else None)
+    if notebook is not None:
+        result = grade_path(notebook, loaded, only=only, python=python, student_id="you")
+    else:
+        with tempfile.TemporaryDirectory(prefix="cnngrade-check-") as tmp:
+            path = _kernel_history_notebook(Path(tmp))
+            result = grade_path(path, loaded, only=only, python=python, student_id="you")
+    _display(result)
+    return result
+
+
+def _assignment_for(function: str | None) -> str:
+    """The assignment whose rubric grades ``function`` (the bundled rubrics are searched)."""
+    from grader.pipeline import REPO_ROOT
+    from grader.rubric import load_rubric
+
+    candidates = sorted((REPO_ROOT / "rubrics").glob("*.yaml"))
+    for path in candidates:
+        rubric = load_rubric(path)
+        if function is None or function in rubric.functions:
+            return rubric.assignment.id
+    raise ValueError(f"no bundled rubric grades a function named {function!r}; pass assignment=...")
+
+
+def _kernel_history_notebook(folder: Path) -> Path:
+    """The cells this kernel ran, in order, as a notebook (later definitions win, as in Jupyter)."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    sources = _kernel_history()
+    nb = new_notebook(cells=[new_code_cell(src) for src in sources if src.strip()])
+    path = folder / "notebook.ipynb"
+    nbformat.write(nb, str(path))
+    return path
+
+
+def _kernel_history() -> Sequence[str]:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        get_ipython = None
+    shell = get_ipython() if get_ipython else None
+    if shell is None:
+        raise RuntimeError("check() without notebook= must run inside Jupyter/IPython; "
+                           "from a shell, use `cnngrade check NOTEBOOK --assignment NAME`")
+    history = list(shell.user_ns.get("In", []))
+    # The cell running check() itself is the last entry; it defines nothing to grade.
+    return history[1:-1] if len(history) > 1 else []
+
+
+def _display(result: StudentResult) -> None:
+    try:
+        from IPython import get_ipython
+        from IPython.display import HTML, display
+    except ImportError:
+        print(render_check(result))
+        return
+    if get_ipython() is None:
+        print(render_check(result))
+        return
+    from grader.reports import feedback_html
+
+    display(HTML(feedback_html(result)))
