@@ -329,8 +329,8 @@ class EarlyStopping:
 def early_stopping(history, patience, mode="min", min_delta=0.0):
     """Replay Keras' ``EarlyStopping(patience, mode, min_delta)`` over a metric history.
 
-    Epoch e improves when ``history[e] < best − min_delta`` (mode 'min') or
-    ``history[e] > best + min_delta`` (mode 'max'); the first finite value always improves,
+    Epoch e improves when ``history[e] + min_delta < best`` (mode 'min') or
+    ``history[e] - min_delta > best`` (mode 'max'); the first finite value always improves,
     and NaN never does. Training stops at the first epoch that ends ``patience`` epochs in a
     row without improvement. ``patience`` must be at least 1 (Keras treats 0 like 1).
     """
@@ -341,7 +341,9 @@ def early_stopping(history, patience, mode="min", min_delta=0.0):
     sign = 1.0 if mode == "min" else -1.0
     best, best_epoch, waited = math.inf, None, 0
     for epoch, value in enumerate(values):
-        if sign * value < best - min_delta:  # False for NaN
+        # Keras' exact arithmetic: current + min_delta < best (not current < best - min_delta,
+        # which rounds differently, e.g. 0.3 + 0.1 vs 0.4 - 0.1).
+        if sign * value + min_delta < best:  # False for NaN
             best, best_epoch, waited = sign * value, epoch, 0
             continue
         waited += 1

@@ -141,6 +141,7 @@ def test_early_stopping_matches_a_keras_simulation(history, patience, mode, min_
     pytest.param([1.0, 0.99, 0.98, 0.97], 2, "min", 0.05, 2, 0, id="gains-below-min-delta"),
     pytest.param([0.5, 0.7, 0.6, 0.65], 2, "max", 0.0, 3, 1, id="accuracy-mode-max"),
     pytest.param([0.5], 1, "min", 0.0, None, 0, id="single-epoch"),
+    pytest.param([0.4, 0.3], 1, "min", 0.1, 1, 0, id="gain-equal-to-min-delta-in-float"),
     pytest.param([], 1, "min", 0.0, None, None, id="empty-history"),
     pytest.param([math.nan, math.nan], 2, "min", 0.0, 1, None, id="nan-never-improves"),
 ])
