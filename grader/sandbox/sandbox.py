@@ -95,7 +95,9 @@ class Sandbox:
     def _load_chunk(self, index: int, output: list[str]) -> Problem | None:
         origin, source, cell = self.chunks[index]
         try:
-            reply, _ = self._request({"op": "exec", "origin": origin, "source": source}, self.limits.load_timeout_s)
+            # The Problem records file and cell; the message itself need not repeat them.
+            reply, _ = self._request({"op": "exec", "origin": origin, "source": source}, self.limits.load_timeout_s,
+                                     what="this cell" if cell is not None else "this file")
         except (StudentTimeout, StudentCrash, BadReturnValue) as exc:
             output.append(exc.stdout)
             self._skip.add(index)
@@ -104,7 +106,7 @@ class Sandbox:
             except StudentError:
                 self._handle = None  # the next call tries again, and reports the crash
             kind = "timeout" if isinstance(exc, StudentTimeout) else "crash"
-            return Problem(kind, f"{origin}: {exc.message}", *_file_and_cell(origin))
+            return Problem(kind, exc.message, *_file_and_cell(origin))
         finally:
             if self._handle is not None:
                 output.append(self._handle.take_output())
