@@ -99,6 +99,9 @@ def zygote_command(mode: str, interpreter: Interpreter, control_fd: int) -> list
     for path in _ETC_FILES:
         if os.path.exists(path):
             cmd += ["--ro-bind", path, path]
+    # /tmp first: a venv or checkout that lives under /tmp (CI clones often do) is bound on top
+    # of the fresh tmpfs below, not hidden by it.
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", "/var/tmp"]
     ancestors = {str(p) for path in interpreter.needed + (INNER_WORKER_DIR,) for p in Path(path).parents}
     for path in sorted(ancestors - {"/"} - set(_SYSTEM_DIRS), key=len):
         cmd += ["--perms", "0755", "--dir", path]  # bwrap would make them 0700: closed to the worker's uid
@@ -106,8 +109,7 @@ def zygote_command(mode: str, interpreter: Interpreter, control_fd: int) -> list
         cmd += ["--ro-bind-try", path, path]
     for name in ("worker.py", "wire.py"):
         cmd += ["--ro-bind", str(WORKER_DIR / name), f"{INNER_WORKER_DIR}/{name}"]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", "/var/tmp",
-            "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+    cmd += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
             "--die-with-parent", "--new-session", "--chdir", "/tmp", "--remount-ro", "/",
             interpreter.executable, "-s", "-B", f"{INNER_WORKER_DIR}/worker.py", "--zygote", str(control_fd)]
     return cmd
