@@ -4,7 +4,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Iterable
 
-from grader.reports.escaping import xml_text
+from grader.reports.escaping import neutralize_workflow_commands, xml_text
 from grader.reports.feedback_md import item_details_markdown
 from grader.reports.numbers import format_points
 from grader.reports.visibility import shown_items
@@ -54,7 +54,8 @@ def _testcase(suite: ET.Element, student_id: str, item: ItemResult, seconds: flo
     if seconds is not None:
         attrs["time"] = f"{seconds:.3f}"
     case = ET.SubElement(suite, "testcase", attrs)
-    details = xml_text(item_details_markdown(item))
+    # CI systems print JUnit bodies into their logs: student text must not start a command line.
+    details = xml_text(neutralize_workflow_commands(item_details_markdown(item)))
     summary = xml_text(f"{item.title}: {format_points(item.points)} / {format_points(item.max_points)}")
     if item.status is Status.FAILED:
         ET.SubElement(case, "failure", {"message": summary, "type": "failed"}).text = details

@@ -123,3 +123,17 @@ def test_points_print_with_at_most_four_decimals(value, expected):
 
 def test_annotations_drop_terminal_control_characters(mallory):
     assert "\x1b" not in github_annotations([mallory]) and "\x00" not in github_annotations([mallory])
+
+
+@pytest.mark.parametrize("render", ["junit", "html"])
+def test_student_text_with_workflow_commands_never_starts_a_line_in_junit_or_html(render):
+    from grader.reports import feedback_html, junit_xml
+    from grader.result import CheckOutcome, ItemResult, Status, StudentResult
+
+    attack = "boom\n::error::all tests passed\n::set-output name=score::100"
+    item = ItemResult("i", "Item", 0.0, 1.0, Status.FAILED, "visible",
+                      (CheckOutcome("c", Status.FAILED, message=attack),), feedback=attack)
+    result = StudentResult("s", ("s.ipynb",), 0.0, 1.0, (item,))
+    text = junit_xml([result]) if render == "junit" else feedback_html(result)
+    assert "all tests passed" in text
+    assert not any(line.lstrip().startswith("::") for line in text.splitlines())

@@ -1,6 +1,7 @@
 """A tiny grading loop for the hostile suite: sandboxes in, one point per exactly-right call out.
 
-Deliberately small: the real pipeline replaces it. Comparison happens here, in the grader's
+Deliberately small: tests/e2e/test_hostile_batch.py runs the same hostile sources
+(tests/hostile_sources.py) through the real pipeline. Comparison happens here, in the grader's
 process, with exact types, so nothing the student patches in its own interpreter matters.
 """
 from __future__ import annotations
