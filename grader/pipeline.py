@@ -199,6 +199,7 @@ def previous_result(out_dir: Path, submission: Submission, rubric: Rubric) -> St
         return None
     prov = result.provenance
     if (result.student_id == submission.student_id
+            and not result.errored  # the grader's own failure: worth another try
             and prov.get("file_sha256") == submission.file_sha256
             and prov.get("rubric_fingerprint") == rubric.fingerprint):
         return result
@@ -252,7 +253,7 @@ def grade_batch(
 
     def finish(result: StudentResult) -> None:
         nonlocal done
-        write_student_reports(result, student_dir(out_dir, result.student_id), instructor=True)
+        _write_student_files(result, student_dir(out_dir, result.student_id))
         results[result.student_id] = result
         done += 1
         if progress:
@@ -265,19 +266,44 @@ def grade_batch(
                 for sub in todo:
                     finish(grade_submission(sub, assignment, pool=pool, python=python))
         else:
-            ctx = multiprocessing.get_context("spawn")
-            with concurrent.futures.ProcessPoolExecutor(
-                max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-                initargs=(str(rubric.path), python),
-            ) as executor:
-                futures = [executor.submit(_grade_in_worker, sub) for sub in todo]
-                for future in concurrent.futures.as_completed(futures):
-                    finish(StudentResult.from_dict(future.result()))
+            _grade_in_parallel(todo, rubric, python, jobs, finish)
     except KeyboardInterrupt:
         interrupted = True
     ordered = tuple(results[k] for k in sorted(results))
     write_batch_reports(ordered, rubric, out_dir)
     return BatchOutcome(ordered, graded=len(ordered) - reused, reused=reused, interrupted=interrupted)
+
+
+def _write_student_files(result: StudentResult, folder: Path) -> None:
+    """Write the student's files beside ``folder``, then move them in, ``result.json`` last.
+
+    A result.json is what a re-run reuses, so it must never be half-written, nor present
+    while its feedback is missing (an interrupt can land between two writes).
+    """
+    staging = folder.parent / f".{folder.name}.writing"  # student folders never start with "."
+    written = write_student_reports(result, staging, instructor=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in sorted(written, key=lambda n: n == "result.json"):
+        os.replace(written[name], folder / name)
+    staging.rmdir()
+
+
+def _grade_in_parallel(todo: Sequence[Submission], rubric: Rubric, python: str | None, jobs: int,
+                       finish: Callable[[StudentResult], None]) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    executor = concurrent.futures.ProcessPoolExecutor(
+        max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+        initargs=(str(rubric.path), python),
+    )
+    try:
+        futures = [executor.submit(_grade_in_worker, sub) for sub in todo]
+        for future in concurrent.futures.as_completed(futures):
+            finish(StudentResult.from_dict(future.result()))
+    finally:
+        # On Ctrl-C, start nothing new (a `with` block would first run the whole queue, then
+        # drop it). What is in flight is not kept: Ctrl-C also reaches the sandbox workers, so
+        # those results may be the interrupt's doing; the next run grades them again.
+        executor.shutdown(wait=True, cancel_futures=True)
 
 
 # Per grader-process state for --jobs > 1: each grader process loads the assignment once and
