@@ -10,6 +10,7 @@ same file hash and rubric.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import json
 import multiprocessing
 import os
@@ -227,8 +228,13 @@ def grade_batch(
     manifest: str | Path | None = None,
     python: str | None = None,
     progress: Callable[[int, int, StudentResult, bool], None] | None = None,
+    pool: Pool | None = None,
 ) -> BatchOutcome:
-    """Grade every submission under ``paths``; write per-student and batch reports to ``out_dir``."""
+    """Grade every submission under ``paths``; write per-student and batch reports to ``out_dir``.
+
+    ``pool``: a warm sandbox pool to reuse (``jobs`` = 1 only; each parallel grader process
+    keeps its own).
+    """
     out_dir = Path(out_dir)
     rubric = assignment.rubric
     submissions = unique_ids(read_submissions(
@@ -262,7 +268,9 @@ def grade_batch(
     interrupted = False
     try:
         if jobs <= 1 or len(todo) <= 1:
-            with Pool(python=python) as pool:
+            with contextlib.ExitStack() as stack:
+                if pool is None:  # a pool the caller passes stays warm for its next batch
+                    pool = stack.enter_context(Pool(python=python))
                 for sub in todo:
                     finish(grade_submission(sub, assignment, pool=pool, python=python))
         else:

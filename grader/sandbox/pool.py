@@ -120,6 +120,7 @@ class Pool:
         self._control: socket.socket | None = None
         self._root = False
         self._uids = itertools.count()
+        self._seqs = itertools.count(1)
         self._lock = threading.Lock()
 
     # -- zygote ---------------------------------------------------------------------------
@@ -154,21 +155,32 @@ class Pool:
         return self.cold_start_s
 
     def _request_locked(self, message: dict | None, fds=(), timeout: float = 30.0) -> dict:
+        seq = None
+        if message is not None:
+            seq = next(self._seqs)
+            message = dict(message, seq=seq)
+        deadline = time.monotonic() + timeout
         try:
             if message is not None:
                 data = json.dumps(message).encode()
                 anc = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds else []
                 self._control.sendmsg([data], anc)
-            if not select.select([self._control], [], [], timeout)[0]:
-                raise SandboxError(f"sandbox zygote did not answer within {timeout} s")
-            data = self._control.recv(1 << 16)
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([self._control], [], [], left)[0]:
+                    raise SandboxError(f"sandbox zygote did not answer within {timeout} s")
+                data = self._control.recv(1 << 16)
+                if not data:
+                    break
+                reply = json.loads(data.decode())
+                if seq is None or reply.get("seq") == seq:
+                    break  # anything else answers a request that was abandoned: drop it
         except OSError as exc:
             self._forget_zygote()
             raise SandboxError(f"sandbox zygote is gone ({exc})") from exc
         if not data:
             code = self._forget_zygote()
             raise SandboxError(f"sandbox zygote exited (status {code}); see its stderr")
-        reply = json.loads(data.decode())
         if "error" in reply:
             raise SandboxError(f"sandbox zygote refused {message and message.get('op')}: {reply['error']}")
         return reply

@@ -91,6 +91,9 @@ def zygote(control_fd, killer):
         request, fds = _recv(control)
         if request is None:
             os._exit(0)
+        # Every reply echoes its request's seq, so the grader can drop a reply to a request it
+        # gave up on (e.g. interrupted by Ctrl-C between sending and receiving).
+        seq = request.get("seq")
         try:
             if request["op"] == "spawn":
                 pid = os.fork()
@@ -98,15 +101,15 @@ def zygote(control_fd, killer):
                     _worker_main(request, fds, control)  # never returns
                 for fd in fds:
                     os.close(fd)
-                _send(control, {"pid": pid})
+                _send(control, {"pid": pid, "seq": seq})
             elif request["op"] == "kill":
                 for fd in fds:
                     os.close(fd)
-                _send(control, {"status": _kill(request, statuses, killer)})
+                _send(control, {"status": _kill(request, statuses, killer), "seq": seq})
             else:
-                _send(control, {"error": "unknown op %r" % request.get("op")})
+                _send(control, {"error": "unknown op %r" % request.get("op"), "seq": seq})
         except Exception as exc:  # the zygote must outlive any single request
-            _send(control, {"error": "%s: %s" % (type(exc).__name__, exc)})
+            _send(control, {"error": "%s: %s" % (type(exc).__name__, exc), "seq": seq})
 
 
 def _send(sock, message, fds=()):

@@ -32,6 +32,7 @@ import pytest
 from nbformat import v4
 
 from grader.pipeline import Assignment, grade_batch
+from grader.sandbox import Pool
 from hostile_sources import HOSTILE, MARKER, REPO, TARGETS, attack, render
 
 RUBRIC = Path(__file__).parent / "rubrics" / "hostile_conv_output_size.yaml"
@@ -244,10 +245,17 @@ def assignment():
 
 
 @pytest.fixture(scope="module")
-def baseline(assignment, tmp_path_factory) -> Graded:
+def warm_pool():
+    """One sandbox pool for the module's batches, as a long grading session would keep."""
+    with Pool() as pool:
+        yield pool
+
+
+@pytest.fixture(scope="module")
+def baseline(assignment, warm_pool, tmp_path_factory) -> Graded:
     """Bob and carol graded in a batch of their own."""
     world = make_world(tmp_path_factory.mktemp("baseline"), None)
-    grade_batch([world / "submissions"], assignment, world / "out")
+    grade_batch([world / "submissions"], assignment, world / "out", pool=warm_pool)
     return Graded.read(world / "out")
 
 
@@ -263,7 +271,7 @@ def listener():
 
 
 def grade_hostile(name: str, root: Path, assignment: Assignment, baseline: Graded, listener,
-                  *, same_isolation_as_baseline: bool = True) -> Graded:
+                  *, same_isolation_as_baseline: bool = True, pool: Pool | None = None) -> Graded:
     """Grade mallory (attack ``name``) with bob and carol, and check everything a batch must keep."""
     world = root / "world"
     source = render(name, world=world, port=listener.getsockname()[1])
@@ -271,7 +279,7 @@ def grade_hostile(name: str, root: Path, assignment: Assignment, baseline: Grade
     repo_before, inputs_before = repo_tree(), tree(world / "submissions")
     shared_before, sleepers_before = shared_places(), sleeping_children()
 
-    grade_batch([world / "submissions"], assignment, world / "out")
+    grade_batch([world / "submissions"], assignment, world / "out", pool=pool)
 
     assert changed(repo_before, repo_tree()) == [], "the repository changed"
     assert changed(inputs_before, tree(world / "submissions")) == [], "the batch's input folder changed"
@@ -312,21 +320,22 @@ def _after_kills_land(probe, patience_s: float = 10.0):
 class HostileBatches:
     """Grades each attack once per module, so that tests about one attack share its batch."""
 
-    def __init__(self, assignment, baseline, listener, tmp_path_factory):
+    def __init__(self, assignment, baseline, listener, tmp_path_factory, pool):
         self.args = (assignment, baseline, listener)
+        self.pool = pool
         self.tmp_path_factory = tmp_path_factory
         self.done: dict[str, Graded] = {}
 
     def grade(self, name: str) -> Graded:
         if name not in self.done:
             root = self.tmp_path_factory.mktemp(name)
-            self.done[name] = grade_hostile(name, root, *self.args)
+            self.done[name] = grade_hostile(name, root, *self.args, pool=self.pool)
         return self.done[name]
 
 
 @pytest.fixture(scope="module")
-def batches(assignment, baseline, listener, tmp_path_factory):
-    return HostileBatches(assignment, baseline, listener, tmp_path_factory)
+def batches(assignment, baseline, listener, tmp_path_factory, warm_pool):
+    return HostileBatches(assignment, baseline, listener, tmp_path_factory, warm_pool)
 
 
 # -- tests ------------------------------------------------------------------------------------
@@ -339,10 +348,10 @@ def test_honest_baseline_earns_full_and_partial_credit(baseline):
     assert "dilation" in baseline.feedback["carol"]
 
 
-def test_an_attack_that_worked_would_earn_full_marks(assignment, tmp_path):
+def test_an_attack_that_worked_would_earn_full_marks(assignment, warm_pool, tmp_path):
     """The zeros below mean something: a hostile notebook whose attack succeeds gets 3 / 3."""
     world = make_world(tmp_path, attack("x = 1"))
-    grade_batch([world / "submissions"], assignment, world / "out")
+    grade_batch([world / "submissions"], assignment, world / "out", pool=warm_pool)
     assert Graded.read(world / "out").item(HOSTILE_ID)["points"] == 3
 
 

@@ -198,3 +198,15 @@ def test_worker_runs_under_the_interpreter_given_by_path():
             assert box.call("f") == other.versions["python"]
         with pytest.raises(ValueError, match="pool runs python="):
             Sandbox([("a.py", "")], pool=other, python="/usr/bin/python3")
+
+
+def test_a_reply_to_an_abandoned_request_is_not_taken_for_the_next_one():
+    # Ctrl-C between sending a request to the zygote and reading its reply leaves the reply
+    # queued; the next request must not read it as its own (it used to fail with KeyError 'pid').
+    import json
+
+    with Pool(isolation="fallback") as own:
+        own.start()
+        own._control.sendmsg([json.dumps({"op": "no-such-op", "seq": -1}).encode()])
+        with Sandbox([("a.py", "def f():\n    return 41 + 1\n")], pool=own) as box:
+            assert box.call("f") == 42
