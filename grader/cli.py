@@ -62,11 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="a student's self-check of one notebook (visible items only)",
                            description="Run the visible checks on one notebook and print what passed. "
-                                       "Exit 0 when every visible item passes, 1 otherwise.")
+                                       "Exit 0 when every visible item passes, 1 otherwise. "
+                                       "Under GitHub Actions (GITHUB_ACTIONS=true) it also prints "
+                                       "annotations and appends a job summary.")
     check.add_argument("notebook", metavar="NOTEBOOK")
     _assignment_options(check)
     check.add_argument("--function", action="append", metavar="NAME",
                        help="only the items of this graded function (repeatable)")
+    check.add_argument("--junit", metavar="FILE", help="also write the result as JUnit XML (for CI)")
     check.set_defaults(run=run_check)
 
     validate = sub.add_parser("validate", help="check a rubric file and report every problem",
@@ -173,6 +176,15 @@ def run_check(args) -> int:
     only = visible_checks(assignment, args.function)
     result = grade_path(args.notebook, assignment, only=only, python=args.python)
     print(render_check(result))
+    if args.junit:
+        from grader.reports import junit_xml
+
+        Path(args.junit).write_text(junit_xml([result], instructor=False), encoding="utf-8")
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        from grader.reports import append_step_summary, github_annotations
+
+        print(github_annotations([result]), end="")
+        append_step_summary([result])
     passed = all(item.points == item.max_points for item in result.items)
     return EXIT_OK if passed and not result.errored else EXIT_FAILED
 

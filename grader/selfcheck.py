@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from grader.reports.escaping import neutralize_workflow_commands
 from grader.result import StudentResult
 
 MARKS = {"passed": "✓", "failed": "✗", "errored": "!", "skipped": "–"}
@@ -50,7 +51,8 @@ def render_check(result: StudentResult) -> str:
         lines.extend(f"  - {p}" for p in result.problems)
     if result.errored:
         lines.append("The grader itself had a problem on some check; this is not counted against you.")
-    return "\n".join(lines)
+    # Printed in CI logs: the student's own text must not read as a workflow command.
+    return neutralize_workflow_commands("\n".join(lines))
 
 
 def check(function: str | None = None, *, assignment: str | None = None,

@@ -82,3 +82,26 @@ def test_checking_a_function_that_is_not_graded_is_a_usage_error(cnngrade):
                        "--function", "conv2d")
     assert process.returncode == 2
     assert "conv2d is not graded in conv_arithmetic" in process.stderr
+
+
+def test_under_github_actions_the_check_annotates_summarizes_and_writes_junit(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import xml.etree.ElementTree as ET
+
+    summary, junit = tmp_path / "summary.md", tmp_path / "junit.xml"
+    env = dict(os.environ, GITHUB_ACTIONS="true", GITHUB_STEP_SUMMARY=str(summary), CI="true")
+    process = subprocess.run(
+        [sys.executable, "-m", "grader", "check", str(SAMPLES / "hana_ceil_instead_of_floor.ipynb"),
+         "--assignment", "conv_arithmetic", "--junit", str(junit)],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert process.returncode == 1, process.stdout + process.stderr
+    annotations = [line for line in process.stdout.splitlines() if line.startswith("::")]
+    assert any(line.startswith("::error ") and "conv_output_size" in line for line in annotations)
+    assert "| Output size of a convolution | failed |" in summary.read_text(encoding="utf-8")
+    cases = ET.parse(junit).getroot().iter("testcase")
+    failed = {case.get("name") for case in cases if case.find("failure") is not None}
+    assert failed == {"conv_output_size"}
+    assert_reveals_no_hidden_item(process.stdout + summary.read_text(encoding="utf-8") + junit.read_text())
