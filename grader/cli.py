@@ -47,7 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     grade = sub.add_parser("grade", help="grade a batch of submissions",
                            description="Grade notebooks, .py files, folders or LMS zips; write "
-                                       "per-student feedback and grades.csv under --out.")
+                                       "per-student feedback (students/ID/feedback.md|html for the "
+                                       "student, instructor.md, result.json) and grades.csv, junit.xml "
+                                       "and summary.md under --out.")
     grade.add_argument("paths", nargs="+", metavar="PATH", help="notebooks, .py files, folders or .zip files")
     _assignment_options(grade)
     grade.add_argument("--out", required=True, metavar="DIR", help="where results are written")
@@ -57,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="how file names give student ids: auto, canvas, moodle, gradescope, "
                             "or a regex with a named group (?P<student>...) (default auto)")
     grade.add_argument("--manifest", metavar="CSV", help="a CSV with columns file,student")
+    grade.add_argument("--reveal", action="append", default=[], choices=["after_due_date", "after_published"],
+                       help="also show items of this visibility in the students' feedback (repeatable); "
+                            "hidden items are only ever in instructor.md and result.json")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     grade.set_defaults(run=run_grade)
 
@@ -125,7 +130,8 @@ def run_grade(args) -> int:
     bar = ProgressBar(sys.stderr, enabled=show)
     began = time.perf_counter()
     outcome = grade_batch(args.paths, assignment, args.out, jobs=args.jobs, id_pattern=args.id_pattern,
-                          manifest=args.manifest, python=args.python, progress=bar.update)
+                          manifest=args.manifest, python=args.python, progress=bar.update,
+                          reveal=args.reveal)
     bar.close()
     out = Path(args.out)
     print(f"graded {outcome.graded}, reused {outcome.reused} already graded, "

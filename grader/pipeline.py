@@ -229,11 +229,13 @@ def grade_batch(
     python: str | None = None,
     progress: Callable[[int, int, StudentResult, bool], None] | None = None,
     pool: Pool | None = None,
+    reveal: Iterable[str] = (),
 ) -> BatchOutcome:
     """Grade every submission under ``paths``; write per-student and batch reports to ``out_dir``.
 
     ``pool``: a warm sandbox pool to reuse (``jobs`` = 1 only; each parallel grader process
-    keeps its own).
+    keeps its own). ``reveal``: the not-yet-visible kinds of item (``after_due_date``,
+    ``after_published``) to show in the students' feedback; hidden items are never shown there.
     """
     out_dir = Path(out_dir)
     rubric = assignment.rubric
@@ -259,7 +261,7 @@ def grade_batch(
 
     def finish(result: StudentResult) -> None:
         nonlocal done
-        _write_student_files(result, student_dir(out_dir, result.student_id))
+        _write_student_files(result, student_dir(out_dir, result.student_id), frozenset(reveal))
         results[result.student_id] = result
         done += 1
         if progress:
@@ -282,14 +284,14 @@ def grade_batch(
     return BatchOutcome(ordered, graded=len(ordered) - reused, reused=reused, interrupted=interrupted)
 
 
-def _write_student_files(result: StudentResult, folder: Path) -> None:
+def _write_student_files(result: StudentResult, folder: Path, reveal: frozenset[str] = frozenset()) -> None:
     """Write the student's files beside ``folder``, then move them in, ``result.json`` last.
 
     A result.json is what a re-run reuses, so it must never be half-written, nor present
     while its feedback is missing (an interrupt can land between two writes).
     """
     staging = folder.parent / f".{folder.name}.writing"  # student folders never start with "."
-    written = write_student_reports(result, staging, instructor=True)
+    written = write_student_reports(result, staging, reveal=reveal)
     folder.mkdir(parents=True, exist_ok=True)
     for name in sorted(written, key=lambda n: n == "result.json"):
         os.replace(written[name], folder / name)

@@ -19,15 +19,21 @@ def result_json(result: StudentResult) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
 
 
-def write_student_reports(result: StudentResult, out_dir: str | Path, *, reveal: Iterable[str] = frozenset(),
-                          instructor: bool = False) -> dict[str, Path]:
-    """Write the three files into ``out_dir`` (the caller picks a safe per-student folder)."""
+def write_student_reports(result: StudentResult, out_dir: str | Path, *,
+                          reveal: Iterable[str] = frozenset()) -> dict[str, Path]:
+    """Write one student's files into ``out_dir`` (the caller picks a safe per-student folder).
+
+    ``feedback.md`` and ``feedback.html`` are the student's view: visible items, plus the
+    ``after_due_date`` / ``after_published`` items named in ``reveal``; hidden items never.
+    ``instructor.md`` shows every item; ``result.json`` holds everything, with provenance.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     texts = {
         "result.json": result_json(result),
-        "feedback.md": feedback_markdown(result, reveal=reveal, instructor=instructor),
-        "feedback.html": feedback_html(result, reveal=reveal, instructor=instructor),
+        "feedback.md": feedback_markdown(result, reveal=reveal),
+        "feedback.html": feedback_html(result, reveal=reveal),
+        "instructor.md": feedback_markdown(result, instructor=True),
     }
     return {name: write_text(out_dir / name, text) for name, text in texts.items()}
 

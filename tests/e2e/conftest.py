@@ -91,7 +91,12 @@ class GradeOutputs:
         return {item["item_id"]: item for item in self.result(student)["items"]}
 
     def feedback(self, student: str) -> str:
+        """What the student is given: visible items only (the demo reveals nothing)."""
         return (self.out / "students" / student / "feedback.md").read_text(encoding="utf-8")
+
+    def instructor_feedback(self, student: str) -> str:
+        """Every item, hidden ones included."""
+        return (self.out / "students" / student / "instructor.md").read_text(encoding="utf-8")
 
     def read_bytes(self, name: str) -> bytes:
         return (self.out / name).read_bytes()

@@ -5,6 +5,7 @@ solution notebook are graded once per module.
 """
 from __future__ import annotations
 
+import shutil
 import re
 from pathlib import Path
 from typing import NamedTuple
@@ -164,9 +165,17 @@ def test_a_classic_mistake_loses_points_only_where_it_matters(graded_class, stud
 def test_the_feedback_names_the_classic_mistake(graded_class, student):
     mistake = CLASSIC_MISTAKES[student]
     assert misconceptions_of(graded_class.items(student)[mistake.item]) == {mistake.misconception}
-    feedback = graded_class.feedback(student)
+    item = RUBRIC.item(mistake.item)
+    # A mistake in a visible item is named to the student; one in a hidden or after-due-date
+    # item only to the instructor (the student's feedback does not reveal that item at all).
+    feedback = graded_class.instructor_feedback(student)
     assert f"`{mistake.misconception}`" in feedback
     assert plain(EXPLANATIONS[mistake.misconception]) in plain(feedback)
+    student_view = plain(graded_class.feedback(student))
+    if item.visibility == "visible":
+        assert plain(EXPLANATIONS[mistake.misconception]) in student_view
+    else:
+        assert item.title not in student_view and mistake.misconception not in student_view
 
 
 # -- broken notebooks --------------------------------------------------------------------------
@@ -252,3 +261,20 @@ def test_grading_the_class_writes_nothing_outside_the_output_folder(graded_class
     assert graded_class.repo_changes == []
     assert graded_class.workdir_changes == []
 
+
+
+def test_reveal_after_due_date_shows_those_items_to_students_but_never_hidden_ones(cnngrade, tmp_path):
+    for student in ("nora_ceil_mode_no_rule", "omar_rf_dilation_ignored"):
+        shutil.copy(ASSIGNMENT / "samples" / f"{student}.ipynb", tmp_path)
+    out = tmp_path / "out"
+    process = cnngrade("grade", tmp_path, "--assignment", "conv_arithmetic", "--out", out,
+                       "--reveal", "after_due_date")
+    assert process.returncode == 0, process.stderr
+    after_due = RUBRIC.item("pool_output_size_ceil_mode")
+    hidden = RUBRIC.item("receptive_field_dilation")
+    for student in ("nora_ceil_mode_no_rule", "omar_rf_dilation_ignored"):
+        feedback = plain((out / "students" / student / "feedback.md").read_text(encoding="utf-8"))
+        assert after_due.title in feedback
+        assert hidden.title not in feedback
+    nora = plain((out / "students" / "nora_ceil_mode_no_rule" / "feedback.md").read_text(encoding="utf-8"))
+    assert EXPLANATIONS["pool_output_size.ceil_mode_without_last_window_rule"] in nora

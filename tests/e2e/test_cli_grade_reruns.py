@@ -42,7 +42,7 @@ def test_grading_again_with_one_job_instead_of_two_gives_byte_identical_reports(
     for name in DETERMINISTIC:
         assert again.read_bytes(name) == graded_class.read_bytes(name), name
     for student in graded_class.results:
-        for name in ("feedback.md", "feedback.html"):
+        for name in ("feedback.md", "feedback.html", "instructor.md"):
             path = Path("students") / student / name
             assert again.read_bytes(path) == graded_class.read_bytes(path), path
 

@@ -40,7 +40,7 @@ ITEM = "conv_output_size"
 HOSTILE_ID = "mallory"
 HONEST_WRONG_POINTS = 0.0  # what a conv_output_size returning -1 earns
 BATCH_FILES = {"grades.csv", "junit.xml", "summary.md", "summary.json"}
-STUDENT_FILES = {"result.json", "feedback.md", "feedback.html"}
+STUDENT_FILES = {"result.json", "feedback.md", "feedback.html", "instructor.md"}
 DECOY = '{"score": 0}'  # a results file already in the output folder, as on Gradescope
 
 BOB = [  # plain notebook style, right

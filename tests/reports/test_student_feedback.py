@@ -29,11 +29,20 @@ def test_result_json_is_pretty_with_sorted_keys(alice):
     assert text == json.dumps(json.loads(text), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def test_write_student_reports_writes_three_files_byte_identically_twice(alice, tmp_path):
+def test_write_student_reports_writes_four_files_byte_identically_twice(alice, tmp_path):
     first = write_student_reports(alice, tmp_path / "one")
     second = write_student_reports(alice, tmp_path / "two")
-    assert sorted(first) == ["feedback.html", "feedback.md", "result.json"]
+    assert sorted(first) == ["feedback.html", "feedback.md", "instructor.md", "result.json"]
     assert all(first[name].read_bytes() == second[name].read_bytes() for name in first)
+
+
+def test_written_feedback_is_the_students_view_and_instructor_md_shows_everything(alice, tmp_path):
+    hidden = [i for i in alice.items if i.visibility == "hidden"]
+    assert hidden, "the alice scenario needs a hidden item"
+    written = write_student_reports(alice, tmp_path)
+    for name in ("feedback.md", "feedback.html"):
+        assert all(i.title not in written[name].read_text() for i in hidden)
+    assert all(i.title in written["instructor.md"].read_text() for i in hidden)
 
 
 def test_feedback_shows_score_status_message_input_expected_got_and_misconception(alice):
