@@ -284,6 +284,17 @@ def _max_fd():
         return 1024
 
 
+def _bind_back(path, fd, is_dir):
+    """Bind a needed path (held open as ``fd``) read-only over the tmpfs that covered it."""
+    if is_dir:
+        os.makedirs(path, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        open(path, "a").close()
+    _mount("/proc/self/fd/%d" % fd, path, None, MS_BIND | MS_REC)
+    _mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
 def _private_mounts(request, uid):
     """Fresh tmpfs for /tmp and friends; tmpfs over hidden paths, with needed paths bound back."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
@@ -298,23 +309,21 @@ def _private_mounts(request, uid):
             _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=64k")
             for k in keep:
                 if _inside(k, path) and k != path:
-                    if is_dir[k]:
-                        os.makedirs(k, exist_ok=True)
-                    else:
-                        os.makedirs(os.path.dirname(k), exist_ok=True)
-                        open(k, "a").close()
-                    _mount("/proc/self/fd/%d" % held[k], k, None, MS_BIND | MS_REC)
-                    _mount(None, k, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+                    _bind_back(k, held[k], is_dir[k])
             _mount(None, path, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
         else:
             _mount("/dev/null", path, None, MS_BIND)
         hidden.append(path)
-    for fd in held.values():
-        os.close(fd)
     size = "size=%dm" % max(64, 4 * request["limits"]["file_size_mb"])
     for scratch in ("/tmp", "/var/tmp", "/dev/shm", "/run/lock"):
         if os.path.isdir(scratch) and not os.path.islink(scratch):
             _mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777," + size)
+            # An interpreter or venv that lives under /tmp (a CI clone) must stay importable.
+            for k in keep:
+                if _inside(k, scratch) and k != scratch:
+                    _bind_back(k, held[k], is_dir[k])
+    for fd in held.values():
+        os.close(fd)
     os.mkdir(WORKDIR, 0o700)
     if uid is not None:
         os.chown(WORKDIR, uid, uid)

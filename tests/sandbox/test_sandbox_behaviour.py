@@ -1,12 +1,14 @@
 """Sandbox behaviour with ordinary (not hostile) submissions."""
 import os
 import time
+from pathlib import Path
 from collections import namedtuple
 
 import numpy as np
 import pytest
 
 import grader.sandbox as sandbox
+from grader.sandbox.isolation import bubblewrap_works
 from grader.sandbox import (BadReturnValue, BannedAPIUsed, Limits, MissingFunction, Pool, Sandbox, StudentCrash,
                             StudentException, StudentTimeout)
 
@@ -209,4 +211,28 @@ def test_a_reply_to_an_abandoned_request_is_not_taken_for_the_next_one():
         own.start()
         own._control.sendmsg([json.dumps({"op": "no-such-op", "seq": -1}).encode()])
         with Sandbox([("a.py", "def f():\n    return 41 + 1\n")], pool=own) as box:
+            assert box.call("f") == 42
+
+
+@pytest.mark.parametrize("isolation", [
+    "fallback",
+    pytest.param("bubblewrap", marks=pytest.mark.skipif(not bubblewrap_works(), reason="no working bwrap")),
+])
+def test_an_interpreter_whose_environment_lives_under_tmp_can_still_import_lazily(isolation, tmp_path):
+    # CI clones and throwaway venvs often live under /tmp, which each worker replaces with a
+    # private tmpfs: the interpreter's own files must be bound back, or lazy imports fail.
+    import subprocess
+    import sys
+    import sysconfig
+
+    base = sys._base_executable if hasattr(sys, "_base_executable") else sys.executable
+    venv = tmp_path / "old-course-venv"
+    subprocess.run([base, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)], check=True)
+    purelib = sysconfig.get_path("purelib", vars={"base": str(venv), "platbase": str(venv)})
+    Path(purelib).mkdir(parents=True, exist_ok=True)
+    (Path(purelib) / "lazily_imported_helper.py").write_text("ANSWER = 42\n")
+    python = str(venv / "bin" / "python")
+    with Pool(python=python, isolation=isolation) as other:
+        source = "def f():\n    import lazily_imported_helper\n    return lazily_imported_helper.ANSWER\n"
+        with Sandbox([("a.py", source)], limits=FAST, pool=other, python=python) as box:
             assert box.call("f") == 42
