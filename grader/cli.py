@@ -210,7 +210,6 @@ def run_validate(args) -> int:
 def run_gradescope(args) -> int:
     from grader.pipeline import grade_submission
     from grader.reports import write_gradescope_results
-    from grader.sandbox import Pool
     from grader.submission import read_submission
 
     began = time.perf_counter()
@@ -219,7 +218,7 @@ def run_gradescope(args) -> int:
     sub = read_submission(Path(args.submission), functions=list(assignment.rubric.functions),
                           student_id=metadata.get("student_id"), mode=assignment.rubric.execution,
                           id_pattern="gradescope")
-    with Pool(python=args.python) as pool:
+    with assignment.pool(args.python, args.submission, Path(args.results).parent) as pool:
         result = grade_submission(sub, assignment, pool=pool, python=args.python,
                                   submitted_at=metadata.get("submitted_at"))
     path = write_gradescope_results(result, args.results, execution_time=time.perf_counter() - began)

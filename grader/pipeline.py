@@ -62,6 +62,21 @@ class Assignment:
         return Limits(call_timeout_s=lim.call_timeout_s, memory_mb=lim.memory_mb,
                       load_timeout_s=lim.load_timeout_s, cpu_s=lim.cpu_s)
 
+    def private_paths(self, *others: str | Path) -> tuple[str, ...]:
+        """Folders the student's code must not see: the rubric's and the checks', and ``others``
+        (submissions, outputs). Bubblewrap shows none of them anyway; the fallback hides them."""
+        rubric = self.rubric
+        folders = {rubric.path.parent, rubric.assignment.checks_path.parent}
+        for other in others:
+            other = Path(other)
+            folders.add(other if other.is_dir() or not other.exists() else other.parent)
+        found = {str(f.resolve()) for f in folders}
+        return tuple(sorted(p for p in found if p != "/"))
+
+    def pool(self, python: str | None = None, *others: str | Path) -> Pool:
+        """A sandbox pool that hides this assignment's private folders and ``others``."""
+        return Pool(python=python, hidden_paths=self.private_paths(*others))
+
     def checks_of(self, visibilities: Iterable[str]) -> tuple[str, ...]:
         wanted = set(visibilities)
         return tuple(c for item in self.rubric.items if item.visibility in wanted for c in item.checks)
@@ -272,11 +287,12 @@ def grade_batch(
         if jobs <= 1 or len(todo) <= 1:
             with contextlib.ExitStack() as stack:
                 if pool is None:  # a pool the caller passes stays warm for its next batch
-                    pool = stack.enter_context(Pool(python=python))
+                    pool = stack.enter_context(assignment.pool(python, out_dir, *paths))
                 for sub in todo:
                     finish(grade_submission(sub, assignment, pool=pool, python=python))
         else:
-            _grade_in_parallel(todo, rubric, python, jobs, finish)
+            _grade_in_parallel(todo, rubric, python, jobs, finish,
+                               hidden=assignment.private_paths(out_dir, *paths))
     except KeyboardInterrupt:
         interrupted = True
     ordered = tuple(results[k] for k in sorted(results))
@@ -299,11 +315,11 @@ def _write_student_files(result: StudentResult, folder: Path, reveal: frozenset[
 
 
 def _grade_in_parallel(todo: Sequence[Submission], rubric: Rubric, python: str | None, jobs: int,
-                       finish: Callable[[StudentResult], None]) -> None:
+                       finish: Callable[[StudentResult], None], *, hidden: tuple[str, ...]) -> None:
     ctx = multiprocessing.get_context("spawn")
     executor = concurrent.futures.ProcessPoolExecutor(
         max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-        initargs=(str(rubric.path), python),
+        initargs=(str(rubric.path), python, hidden),
     )
     try:
         futures = [executor.submit(_grade_in_worker, sub) for sub in todo]
@@ -322,11 +338,11 @@ def _grade_in_parallel(todo: Sequence[Submission], rubric: Rubric, python: str |
 _WORKER: dict = {}
 
 
-def _init_worker(rubric_path: str, python: str | None) -> None:
+def _init_worker(rubric_path: str, python: str | None, hidden: tuple[str, ...]) -> None:
     os.environ.setdefault("PYTHONHASHSEED", "0")
     _WORKER["assignment"] = Assignment.load(rubric_path)
     _WORKER["python"] = python
-    _WORKER["pool"] = Pool(python=python)
+    _WORKER["pool"] = Pool(python=python, hidden_paths=hidden)
 
 
 def _grade_in_worker(submission: Submission) -> dict:
@@ -340,5 +356,5 @@ def grade_path(path: str | Path, assignment: Assignment, *, only: Sequence[str] 
     """Grade one notebook or file (the self-check and Gradescope use this)."""
     sub = read_submission(Path(path), functions=list(assignment.rubric.functions),
                           student_id=student_id, mode=assignment.rubric.execution)
-    with Pool(python=python) as pool:
+    with assignment.pool(python, path) as pool:
         return grade_submission(sub, assignment, pool=pool, python=python, only=only)
