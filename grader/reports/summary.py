@@ -53,7 +53,7 @@ def summary_markdown(summary: dict) -> str:
             "| item | max | passed | failed | skipped | errored | pass rate | mean points |",
             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for i in summary["items"]:
-        rate = "-" if i["pass_rate"] is None else f"{format_points(100 * i['pass_rate'])}%"
+        rate = "-" if i["pass_rate"] is None else f"{100 * i['pass_rate']:.1f}%"
         mean = "-" if i["mean_points"] is None else format_points(i["mean_points"])
         out.append(f"| {markdown_text(i['id'])} | {format_points(i['max_points'])} | {i['passed']} | "
                    f"{i['failed']} | {i['skipped']} | {i['errored']} | {rate} | {mean} |")
