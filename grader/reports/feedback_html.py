@@ -1,7 +1,6 @@
 """feedback.html: one self-contained page (inline CSS, no scripts, no external assets)."""
 from __future__ import annotations
 
-import json
 from typing import Iterable
 
 from grader.reports.escaping import html_text as escape
@@ -15,6 +14,7 @@ from grader.reports.wording import (
     has_details,
     hidden_note,
     needs_review,
+    smallest_input_text,
 )
 from grader.result import CheckOutcome, ItemResult, Problem, Status, StudentResult
 
@@ -80,7 +80,7 @@ def _item(item: ItemResult, *, instructor: bool) -> str:
     if item.status is Status.ERRORED:
         out.append(f'<p class="note">{escape(GRADER_ERROR_NOTE)}</p>')
     if item.feedback:
-        out.append(f"<p>{escape(item.feedback)}</p>")
+        out.append("<p>" + "<br>".join(escape(line) for line in item.feedback.splitlines()) + "</p>")
     note = item.status is not Status.ERRORED  # said once for the item already
     out += [_check(c, note=note) for c in item.checks if has_details(c) or instructor]
     out.append("</section>")
@@ -97,7 +97,7 @@ def _check(check: CheckOutcome, *, note: bool) -> str:
     if check.message:
         out.append(f"<pre>{escape(check.message)}</pre>")
     if check.smallest_input is not None:
-        shown = json.dumps(check.smallest_input, indent=2, sort_keys=True, default=repr, ensure_ascii=False)
+        shown, _ = smallest_input_text(check.smallest_input)
         out.append(f"<p>Smallest failing input:</p><pre>{escape(shown)}</pre>")
     if check.expected is not None:
         out.append(f"<p>Expected:</p><pre>{escape(check.expected)}</pre>")

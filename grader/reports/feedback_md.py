@@ -1,7 +1,6 @@
 """feedback.md: the student's Markdown report (also the per-test text sent to Gradescope)."""
 from __future__ import annotations
 
-import json
 from typing import Iterable
 
 from grader.reports.escaping import markdown_block, markdown_code, markdown_text, neutralize_workflow_commands
@@ -14,6 +13,7 @@ from grader.reports.wording import (
     has_details,
     hidden_note,
     needs_review,
+    smallest_input_text,
 )
 from grader.result import CheckOutcome, ItemResult, Problem, Status, StudentResult
 
@@ -82,8 +82,8 @@ def check_markdown(check: CheckOutcome, *, note: bool = True) -> str:
     if check.message:
         out += ["", markdown_block(check.message)]
     if check.smallest_input is not None:
-        shown = json.dumps(check.smallest_input, indent=2, sort_keys=True, default=repr, ensure_ascii=False)
-        out += ["", "Smallest failing input:", "", markdown_block(shown, "json")]
+        shown, language = smallest_input_text(check.smallest_input)
+        out += ["", "Smallest failing input:", "", markdown_block(shown, language)]
     if check.expected is not None:
         out += ["", "Expected:", "", markdown_block(check.expected)]
     if check.got is not None:

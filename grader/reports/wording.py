@@ -1,6 +1,8 @@
 """The words shared by every student-facing rendering."""
 from __future__ import annotations
 
+import json
+
 from grader.result import CheckOutcome, Status, StudentResult
 
 GRADER_ERROR_NOTE = ("The grader had a problem here; a person will review it, "
@@ -11,7 +13,7 @@ STATUS_LABEL = {
     Status.PASSED: "passed",
     Status.FAILED: "failed",
     Status.ERRORED: "grader problem, under review",
-    Status.SKIPPED: "skipped: an item it depends on did not pass",
+    Status.SKIPPED: "skipped: something it depends on did not pass",
 }
 
 
@@ -28,3 +30,29 @@ def hidden_note(count: int) -> str:
     noun = "item is" if count == 1 else "items are"
     return f"{count} more {noun} not shown here yet; the score above includes them."
 
+
+
+def smallest_input_text(smallest: dict) -> tuple[str, str]:
+    """The smallest failing input as the call a student would type, and a code language.
+
+    ``{"function": "f", "args": [4, 2], "kwargs": {"stride": 1}}`` reads ``f(4, 2, stride=1)``;
+    anything else is shown as JSON.
+    """
+    if set(smallest) == {"function", "args", "kwargs"} and isinstance(smallest["function"], str):
+        args = [_canonical_repr(a) for a in smallest["args"] or ()]
+        args += [f"{k}={_canonical_repr(v)}" for k, v in sorted((smallest["kwargs"] or {}).items())]
+        return f"{smallest['function']}({', '.join(args)})", "python"
+    return json.dumps(smallest, indent=2, sort_keys=True, default=repr, ensure_ascii=False), "json"
+
+
+def _canonical_repr(value) -> str:
+    """``repr`` with dict keys sorted at every depth: a result read back from result.json
+    (stored with sorted keys) renders exactly like one fresh from grading."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_canonical_repr(v)}" for k, v in sorted(value.items(), key=repr)) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_canonical_repr(v) for v in value) + "]"
+    if isinstance(value, tuple):
+        inner = ", ".join(_canonical_repr(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    return repr(value)

@@ -167,3 +167,32 @@ def test_a_grader_error_note_is_said_once_per_item_and_once_for_a_lone_errored_c
     assert feedback_markdown(bob).count(note) == 1
     lone = bob.items[1].__class__(**{**bob.items[1].__dict__, "status": bob.items[0].status})
     assert feedback_markdown(bob.__class__(**{**bob.__dict__, "items": (lone,)})).count(note) == 1
+
+
+def test_a_recorded_call_is_shown_as_the_call_the_student_would_type():
+    from grader.reports.wording import smallest_input_text
+
+    call = {"function": "conv_output_size", "args": [224, 7], "kwargs": {"stride": 2, "padding": 3}}
+    assert smallest_input_text(call) == ("conv_output_size(224, 7, padding=3, stride=2)", "python")
+    layers = {"function": "receptive_field", "args": [[{"kernel_size": 3, "stride": 1}]], "kwargs": {}}
+    assert smallest_input_text(layers)[0] == "receptive_field([{'kernel_size': 3, 'stride': 1}])"
+    reordered = {"function": "receptive_field", "args": [[{"stride": 1, "kernel_size": 3}]], "kwargs": {}}
+    assert smallest_input_text(reordered) == smallest_input_text(layers)  # as read back from JSON
+    assert smallest_input_text({"kernel": 2})[1] == "json"
+
+
+def test_a_result_read_back_from_result_json_renders_byte_identically():
+    # A re-run reuses stored results (their JSON has sorted keys); its reports must not change.
+    from grader.reports import feedback_html, junit_xml, result_json
+    from grader.result import CheckOutcome, ItemResult, Status, StudentResult
+
+    call = {"function": "receptive_field", "kwargs": {},
+            "args": [[{"kernel_size": 2, "stride": 1, "dilation": 2}]]}
+    check = CheckOutcome("rf.dilation", Status.FAILED, message="wrong", smallest_input=call,
+                         expected="3", got="2", cases_passed=7, cases_total=60)
+    item = ItemResult("rf", "Receptive field", 0.0, 1.0, Status.FAILED, "visible", (check,), "wrong")
+    fresh = StudentResult("omar", ("omar.ipynb",), 0.0, 1.0, (item,))
+    stored = StudentResult.from_dict(json.loads(result_json(fresh)))
+    assert feedback_markdown(stored) == feedback_markdown(fresh)
+    assert feedback_html(stored) == feedback_html(fresh)
+    assert junit_xml([stored]) == junit_xml([fresh])
