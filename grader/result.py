@@ -6,6 +6,7 @@ reports, the resume-on-rerun logic and Gradescope all read the same record.
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -118,3 +119,13 @@ def _plain(value):
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
+
+
+def format_points(value: float) -> str:
+    """Points as every report prints them: at most 4 decimals, trailing zeros stripped
+    (3.0 -> "3", 2.5 -> "2.5", 1/3 -> "0.3333"), so equal inputs give byte-identical text."""
+    value = float(value)
+    if not math.isfinite(value):
+        return str(value)
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text

@@ -22,7 +22,7 @@ import math
 from datetime import datetime
 from typing import Any, Mapping, Sequence
 
-from grader.result import CheckOutcome, ItemResult, Problem, Status, StudentResult
+from grader.result import CheckOutcome, ItemResult, Problem, Status, StudentResult, format_points
 
 __all__ = ["days_late", "item_feedback", "late_penalty", "score_item", "score_submission"]
 
@@ -148,7 +148,7 @@ def item_feedback(result: ItemResult, *, unmet_prerequisites: Sequence[ItemResul
     if cases_total:
         cases_passed = sum(c.cases_passed for c in result.checks)
         parts.append(f"{cases_passed} of {cases_total} test cases passed.")
-    parts.append(f"Score: {_points(result.points)} / {_points(result.max_points)}.")
+    parts.append(f"Score: {format_points(result.points)} / {format_points(result.max_points)}.")
     return "\n".join(parts)
 
 
@@ -175,7 +175,3 @@ def _fraction(outcome: CheckOutcome) -> float:
     if outcome.status is Status.SKIPPED or outcome.cases_total == 0:
         return 0.0
     return outcome.cases_passed / outcome.cases_total
-
-
-def _points(x: float) -> str:
-    return f"{x:g}"
