@@ -77,10 +77,6 @@ class Assignment:
         """A sandbox pool that hides this assignment's private folders and ``others``."""
         return Pool(python=python, hidden_paths=self.private_paths(*others))
 
-    def checks_of(self, visibilities: Iterable[str]) -> tuple[str, ...]:
-        wanted = set(visibilities)
-        return tuple(c for item in self.rubric.items if item.visibility in wanted for c in item.checks)
-
 
 def find_rubric(assignment: str, search: Sequence[Path] = ()) -> Path:
     """``rubrics/<assignment>.yaml`` in the working directory, the given folders or this repo."""
