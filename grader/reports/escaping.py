@@ -2,9 +2,13 @@
 
 Anything a student can influence (messages, stdout, reprs, ids, file names) passes through one
 of these before it is written, so that it cannot break out of its place in the document.
+``printable`` (under the Markdown and HTML helpers), ``escape_controls`` and ``json_text`` give
+text that encodes as UTF-8 (``encodable``) and show control and bidi characters as escapes
+(``\\x1b``, ``\\u202e``) instead of passing them raw to a terminal or viewer.
 """
 from __future__ import annotations
 
+import json
 import re
 from html import escape
 
@@ -12,12 +16,55 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|<>~&])")
 _LINE_START_SPECIAL = re.compile(r"^(?:([#+=-])|(\d+)([.)]))")
 _XML_INVALID = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _BACKTICKS = re.compile(r"`+")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# C0 and C1 controls, DEL, line and paragraph separators, bidi marks, embeddings, overrides, isolates.
+_INVISIBLE = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_CONTROL_OR_BREAK = re.compile(f"[\t\n\r{_INVISIBLE}]")
+_JSON_RAW_INVISIBLE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def encodable(text: str) -> str:
+    """Text that encodes as UTF-8: a lone surrogate becomes U+FFFD (a paired one, its character).
+
+    Surrogates reach us from undecodable file names (``surrogateescape``) and student strings;
+    they are the only code points UTF-8 cannot encode.
+    """
+    text = str(text)
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def escape_controls(text: str, *, lines: bool = False) -> str:
+    """One line with every control, line-break and bidi character shown as an escape
+    (``\\n``, ``\\x1b``, ``\\u202e``); ``lines=True`` keeps newlines and tabs (CRLF reads as LF)."""
+    text = encodable(text)
+    if lines:
+        return _escaped(text.replace("\r\n", "\n"), keep="\t\n")
+    return _escaped(text, keep="")
 
 
 def printable(text: str) -> str:
-    """Text without control characters (NUL, ESC, ...) other than tab and newlines."""
-    return _CONTROL.sub("", str(text))
+    """Text with control and bidi characters (NUL, ESC, U+202E, ...) shown as escapes; tab and
+    newlines kept."""
+    return _escaped(encodable(text), keep="\t\n\r")
+
+
+def _escaped(text: str, *, keep: str) -> str:
+    return _CONTROL_OR_BREAK.sub(lambda m: m[0] if m[0] in keep else _escape(m[0]), text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def json_text(data) -> str:
+    """Pretty JSON with sorted keys, as strict UTF-8 JSON: lone surrogates become U+FFFD and the
+    characters ``json`` leaves raw (DEL, C1, bidi) are written as ``\\u`` escapes, losslessly."""
+    text = encodable(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str))
+    return _JSON_RAW_INVISIBLE.sub(lambda m: f"\\u{ord(m[0]):04x}", text) + "\n"
 
 
 def html_text(text: str) -> str:
@@ -50,7 +97,7 @@ def markdown_block(text: str, language: str = "text") -> str:
 
 def xml_text(text: str) -> str:
     """Text with the characters XML 1.0 forbids (NUL, most C0 controls, U+FFFE/F) removed."""
-    return _XML_INVALID.sub("", str(text))
+    return _XML_INVALID.sub("", encodable(text))
 
 
 def workflow_data(text: str) -> str:
@@ -77,6 +124,7 @@ def neutralize_workflow_commands(text: str) -> str:
 
 
 def spreadsheet_cell(text: str) -> str:
-    """A text cell a spreadsheet will not run as a formula (leading = + - @ tab or CR)."""
-    text = str(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """One line that a spreadsheet will not run as a formula (leading = + - @); controls,
+    line breaks and bidi characters are shown as escapes, so a cell never spans two lines."""
+    text = escape_controls(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from grader.reports.escaping import (
+    encodable,
     markdown_code,
     markdown_text,
     neutralize_workflow_commands,
@@ -72,7 +73,7 @@ def append_step_summary(results: Iterable[StudentResult], path: str | Path | Non
     if not target:
         return None
     with open(target, "a", encoding="utf-8", newline="") as handle:
-        handle.write(step_summary(results, reveal=reveal, instructor=instructor))
+        handle.write(encodable(step_summary(results, reveal=reveal, instructor=instructor)))
     return Path(target)
 
 

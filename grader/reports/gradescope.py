@@ -1,10 +1,9 @@
 """Gradescope's results.json (see /autograder/results/results.json in the interop notes)."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from grader.reports.escaping import markdown_code
+from grader.reports.escaping import json_text, markdown_code
 from grader.reports.feedback_md import item_details_markdown, problem_markdown
 from grader.reports.numbers import format_points
 from grader.reports.student import write_text
@@ -41,10 +40,9 @@ def gradescope_results(result: StudentResult, *, execution_time: float | None = 
 def write_gradescope_results(result: StudentResult, path: str | Path, *,
                              execution_time: float | None = None) -> Path:
     data = gradescope_results(result, execution_time=execution_time)
-    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return write_text(path, text)
+    return write_text(path, json_text(data))
 
 
 def _test(number: int, item: ItemResult) -> dict:

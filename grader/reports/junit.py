@@ -4,7 +4,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Iterable
 
-from grader.reports.escaping import neutralize_workflow_commands, xml_text
+from grader.reports.escaping import escape_controls, neutralize_workflow_commands, xml_text
 from grader.reports.feedback_md import item_details_markdown
 from grader.reports.numbers import format_points
 from grader.reports.visibility import shown_items
@@ -26,7 +26,7 @@ def junit_xml(results: Iterable[StudentResult], *, instructor: bool = True, reve
             "errors": sum(i.status is Status.ERRORED for i in items),
             "skipped": sum(i.status is Status.SKIPPED for i in items),
         }
-        suite = ET.SubElement(root, "testsuite", {"name": xml_text(result.student_id),
+        suite = ET.SubElement(root, "testsuite", {"name": _attribute(result.student_id),
                                                   **{k: str(v) for k, v in counts.items()}})
         props = ET.SubElement(suite, "properties")
         for name, value in (("score", result.score), ("max_score", result.max_score)):
@@ -50,13 +50,13 @@ def junit_xml(results: Iterable[StudentResult], *, instructor: bool = True, reve
 
 
 def _testcase(suite: ET.Element, student_id: str, item: ItemResult, seconds: float | None) -> None:
-    attrs = {"classname": xml_text(student_id), "name": xml_text(item.item_id)}
+    attrs = {"classname": _attribute(student_id), "name": _attribute(item.item_id)}
     if seconds is not None:
         attrs["time"] = f"{seconds:.3f}"
     case = ET.SubElement(suite, "testcase", attrs)
     # CI systems print JUnit bodies into their logs: student text must not start a command line.
     details = xml_text(neutralize_workflow_commands(item_details_markdown(item)))
-    summary = xml_text(f"{item.title}: {format_points(item.points)} / {format_points(item.max_points)}")
+    summary = _attribute(f"{item.title}: {format_points(item.points)} / {format_points(item.max_points)}")
     if item.status is Status.FAILED:
         ET.SubElement(case, "failure", {"message": summary, "type": "failed"}).text = details
     elif item.status is Status.ERRORED:
@@ -65,3 +65,8 @@ def _testcase(suite: ET.Element, student_id: str, item: ItemResult, seconds: flo
         ET.SubElement(case, "skipped", {"message": STATUS_LABEL[Status.SKIPPED]})
     if details and item.status is Status.PASSED:
         ET.SubElement(case, "system-out").text = details
+
+
+def _attribute(text: str) -> str:
+    """One line for an attribute; its line breaks and controls shown as escapes (``\\n``)."""
+    return xml_text(escape_controls(text))

@@ -1,11 +1,11 @@
 """Per-student files: result.json, feedback.md and feedback.html."""
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Iterable
 
+from grader.reports.escaping import encodable, json_text
 from grader.reports.feedback_html import feedback_html
 from grader.reports.feedback_md import feedback_markdown
 from grader.result import StudentResult
@@ -16,7 +16,7 @@ RESULT_SCHEMA = "cnngrade.student_result/1"
 def result_json(result: StudentResult) -> str:
     """``StudentResult.to_dict()`` with the schema marker: pretty, sorted keys, full provenance."""
     data = {"schema": RESULT_SCHEMA, **result.to_dict()}
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
+    return json_text(data)
 
 
 def write_student_reports(result: StudentResult, out_dir: str | Path, *,
@@ -39,12 +39,15 @@ def write_student_reports(result: StudentResult, out_dir: str | Path, *,
 
 
 def write_text(path: Path, text: str) -> Path:
-    """Write all of ``text`` or nothing: an interrupted run never leaves a half-written report."""
+    """Write all of ``text`` or nothing: an interrupted run never leaves a half-written report.
+
+    Always valid UTF-8, whatever the student put in ``text`` (see ``escaping.encodable``).
+    """
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+            handle.write(encodable(text))
         os.replace(tmp, path)
     finally:
         if tmp.exists():

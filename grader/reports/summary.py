@@ -2,13 +2,18 @@
 submissions that need a person. Deterministic: the same results give the same bytes."""
 from __future__ import annotations
 
-import json
 import math
 import statistics
 from typing import Iterable
 
 from grader.reports.columns import ItemColumn
-from grader.reports.escaping import markdown_code, markdown_text, neutralize_workflow_commands
+from grader.reports.escaping import (
+    escape_controls,
+    json_text,
+    markdown_code,
+    markdown_text,
+    neutralize_workflow_commands,
+)
 from grader.reports.numbers import format_points
 from grader.reports.wording import needs_review
 from grader.result import Status, StudentResult
@@ -34,7 +39,7 @@ def class_summary(results: Iterable[StudentResult], columns: tuple[ItemColumn, .
 
 
 def summary_json(summary: dict) -> str:
-    return json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_text(summary)
 
 
 def summary_markdown(summary: dict) -> str:
@@ -60,19 +65,28 @@ def summary_markdown(summary: dict) -> str:
     out += ["", "## Most common misconceptions", ""]
     if summary["misconceptions"]:
         out += ["| misconception | students | explanation |", "|---|---:|---|"]
-        out += [f"| {markdown_text(m['id'])} | {m['students']} | {markdown_text(m['explanation'])} |"
+        out += [f"| {_inline(m['id'])} | {m['students']} | {_inline(m['explanation'])} |"
                 for m in summary["misconceptions"]]
     else:
         out.append("None recognised.")
     out += ["", "## Needs a person (the grader had a problem)", ""]
-    out += [f"- {markdown_code(sid)}" for sid in summary["needs_review"]] or ["None."]
+    out += [f"- {_code(sid)}" for sid in summary["needs_review"]] or ["None."]
     out += ["", "## Submissions with problems", ""]
     for entry in summary["problems"]:
-        out.append(f"- {markdown_code(entry['student'])}")
-        out += [f"  - {markdown_code(p)}" for p in entry["problems"]]
+        out.append(f"- {_code(entry['student'])}")
+        out += [f"  - {_code(p)}" for p in entry["problems"]]
     if not summary["problems"]:
         out.append("None.")
     return neutralize_workflow_commands("\n".join(out) + "\n")
+
+
+def _code(text: str) -> str:
+    """Student text as one inline code span; its line breaks and controls shown as escapes."""
+    return markdown_code(escape_controls(text))
+
+
+def _inline(text: str) -> str:
+    return markdown_text(escape_controls(text))
 
 
 def _rounded(value: float) -> float:

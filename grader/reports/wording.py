@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from grader.reports.escaping import encodable
 from grader.result import CheckOutcome, Status, StudentResult
 
 GRADER_ERROR_NOTE = ("The grader had a problem here; a person will review it, "
@@ -31,18 +32,29 @@ def hidden_note(count: int) -> str:
     return f"{count} more {noun} not shown here yet; the score above includes them."
 
 
-
 def smallest_input_text(smallest: dict) -> tuple[str, str]:
     """The smallest failing input as the call a student would type, and a code language.
 
     ``{"function": "f", "args": [4, 2], "kwargs": {"stride": 1}}`` reads ``f(4, 2, stride=1)``;
     anything else is shown as JSON.
     """
+    smallest = _encodable_data(smallest)  # as result.json stores it, so a re-run renders the same
     if set(smallest) == {"function", "args", "kwargs"} and isinstance(smallest["function"], str):
         args = [_canonical_repr(a) for a in smallest["args"] or ()]
         args += [f"{k}={_canonical_repr(v)}" for k, v in sorted((smallest["kwargs"] or {}).items())]
         return f"{smallest['function']}({', '.join(args)})", "python"
     return json.dumps(smallest, indent=2, sort_keys=True, default=repr, ensure_ascii=False), "json"
+
+
+def _encodable_data(value):
+    """``value`` with every string, keys too, made ``encodable``."""
+    if isinstance(value, str):
+        return encodable(value)
+    if isinstance(value, dict):
+        return {_encodable_data(k): _encodable_data(v) for k, v in value.items()}
+    if type(value) in (list, tuple):
+        return type(value)(_encodable_data(v) for v in value)
+    return value
 
 
 def _canonical_repr(value) -> str:

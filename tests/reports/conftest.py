@@ -1,5 +1,6 @@
 """Scenario results for the report tests, built directly (no grading)."""
 import pytest
+from hostile_text import HIGH, LOW
 
 from grader.result import CheckOutcome, ItemResult, Misconception, Problem, Status, StudentResult
 
@@ -92,6 +93,21 @@ def mallory():
         problems=(Problem("syntax_error", HOSTILE, "evil,file=x.py::name.ipynb", cell=None, line=7),
                   Problem("runtime_error", HOSTILE, HOSTILE, cell=2, line=1)),
     )
+
+
+@pytest.fixture
+def eve():
+    """Every student string holds a lone surrogate."""
+    check = CheckOutcome(
+        f"conv_output_size.{LOW}", Status.FAILED, message=f"ValueError: {HIGH}\nstdout: {LOW}",
+        smallest_input={"function": f"conv{HIGH}", "args": [HIGH], "kwargs": {LOW: 1}},
+        expected=f"'{HIGH}'", got=f"'{LOW}'", misconception=Misconception(f"m.{HIGH}", f"You {LOW} it."))
+    item = ItemResult("conv_output_size", f"Title {HIGH}", 0.0, 3.0, Status.FAILED, "visible", (check,),
+                      feedback=f"printed {LOW}")
+    return StudentResult(
+        student_id=f"eve{HIGH}", files=(f"eve{LOW}.ipynb",), score=0.0, max_score=3.0, items=(item,),
+        problems=(Problem("runtime_error", f"boom {HIGH}", f"eve{LOW}.ipynb", cell=1, line=2),),
+        provenance={"stdout": f"{HIGH}{LOW[::-1]}", HIGH: LOW})
 
 
 @pytest.fixture
