@@ -34,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted; finished results are kept", file=sys.stderr)
         return EXIT_INTERRUPTED
     except (FileNotFoundError, ValueError) as exc:
-        print(f"cnngrade {args.command}: {exc}", file=sys.stderr)
+        say(f"cnngrade {args.command}: {exc}", sys.stderr)
         return EXIT_USAGE
 
 
@@ -134,11 +134,11 @@ def run_grade(args) -> int:
                           reveal=args.reveal)
     bar.close()
     out = Path(args.out)
-    print(f"graded {outcome.graded}, reused {outcome.reused} already graded, "
-          f"in {time.perf_counter() - began:.1f} s → {out / 'grades.csv'}")
+    say(f"graded {outcome.graded}, reused {outcome.reused} already graded, "
+        f"in {time.perf_counter() - began:.1f} s → {out / 'grades.csv'}")
     summary = out / "summary.md"
     if summary.exists():
-        print(summary.read_text(encoding="utf-8"))
+        say(summary.read_text(encoding="utf-8"))
     if outcome.interrupted:
         return EXIT_INTERRUPTED
     return EXIT_NEEDS_PERSON if any(r.errored for r in outcome.results) else EXIT_OK
@@ -158,11 +158,12 @@ class ProgressBar:
         width = 24
         filled = width * done // max(total, 1)
         note = "reused" if reused else f"{result.score:g}/{result.max_score:g}"
-        line = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {result.student_id} ({note})"
+        bar = f"[{'#' * filled}{'.' * (width - filled)}]"
+        line = f"{bar} {done}/{total} {one_line(result.student_id)} ({note})"
         if self.tty:
-            self.stream.write("\r\x1b[K" + line)
+            say("\r\x1b[K" + line, self.stream, end="")
         else:
-            self.stream.write(line + "\n")
+            say(line, self.stream)
         self.stream.flush()
 
     def close(self) -> None:
@@ -181,15 +182,16 @@ def run_check(args) -> int:
     assignment = _load_assignment(args)
     only = visible_checks(assignment, args.function)
     result = grade_path(args.notebook, assignment, only=only, python=args.python)
-    print(render_check(result))
+    say(render_check(result))
     if args.junit:
         from grader.reports import junit_xml
+        from grader.reports.student import write_text
 
-        Path(args.junit).write_text(junit_xml([result], instructor=False), encoding="utf-8")
+        write_text(Path(args.junit), junit_xml([result], instructor=False))
     if os.environ.get("GITHUB_ACTIONS") == "true":
         from grader.reports import append_step_summary, github_annotations
 
-        print(github_annotations([result]), end="")
+        say(github_annotations([result]), end="")
         append_step_summary([result])
     passed = all(item.points == item.max_points for item in result.items)
     return EXIT_OK if passed and not result.errored else EXIT_FAILED
@@ -222,8 +224,33 @@ def run_gradescope(args) -> int:
         result = grade_submission(sub, assignment, pool=pool, python=args.python,
                                   submitted_at=metadata.get("submitted_at"))
     path = write_gradescope_results(result, args.results, execution_time=time.perf_counter() - began)
-    print(f"{result.student_id}: {result.score:g}/{result.max_score:g} → {path}")
+    say(f"{one_line(result.student_id)}: {result.score:g}/{result.max_score:g} → {path}")
     return EXIT_NEEDS_PERSON if result.errored else EXIT_OK
+
+
+# -- terminal output ----------------------------------------------------------------------
+
+
+def say(text: str, stream=None, *, end: str = "\n") -> None:
+    """Write ``text`` to ``stream`` (default stdout) so that it never raises: lone surrogates
+    become U+FFFD, and what the stream's encoding cannot hold (a non-UTF-8 console) a ``\\u`` escape."""
+    from grader.reports.escaping import encodable
+
+    stream = sys.stdout if stream is None else stream
+    text = encodable(text + end)
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text = text.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:  # a stream naming an encoding Python does not know
+        pass
+    stream.write(text)
+
+
+def one_line(text: str) -> str:
+    """A student's id for a terminal line: controls and line breaks shown as ``\\n``, ``\\x1b``."""
+    from grader.reports.escaping import escape_controls
+
+    return escape_controls(text)
 
 
 def _read_metadata(path: Path) -> dict:

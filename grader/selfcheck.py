@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from grader.reports.escaping import neutralize_workflow_commands
+from grader.reports.escaping import escape_controls, neutralize_workflow_commands
 from grader.result import StudentResult
 
 MARKS = {"passed": "✓", "failed": "✗", "errored": "!", "skipped": "–"}
@@ -39,16 +39,20 @@ def visible_checks(assignment, functions: Iterable[str] | None = None) -> tuple[
 
 
 def render_check(result: StudentResult) -> str:
-    """Plain text for a terminal: one line per item, then what to fix."""
-    lines = [f"{result.student_id}: {result.score:g}/{result.max_score:g} on the visible items"]
+    """Plain text for a terminal: one line per item, then what to fix.
+
+    Student text shows its control and bidi characters as escapes (``\\x1b``), never raw.
+    """
+    lines = [f"{escape_controls(result.student_id)}: {result.score:g}/{result.max_score:g} on the visible items"]
     for item in result.items:
         mark = MARKS.get(item.status.value, "?")
-        lines.append(f"  {mark} {item.title} ({item.item_id}): {item.points:g}/{item.max_points:g}")
+        title, item_id = escape_controls(item.title), escape_controls(item.item_id)
+        lines.append(f"  {mark} {title} ({item_id}): {item.points:g}/{item.max_points:g}")
         if item.status.value != "passed" and item.feedback:
-            lines.extend("      " + line for line in item.feedback.splitlines())
+            lines.extend("      " + line for line in escape_controls(item.feedback, lines=True).splitlines())
     if result.problems:
         lines.append("Problems with the notebook:")
-        lines.extend(f"  - {p}" for p in result.problems)
+        lines.extend(f"  - {escape_controls(str(p), lines=True)}" for p in result.problems)
     if result.errored:
         lines.append("The grader itself had a problem on some check; this is not counted against you.")
     # Printed in CI logs: the student's own text must not read as a workflow command.
