@@ -1,21 +1,20 @@
 """Expand what an instructor hands us — a file, a folder, an LMS zip — into groups of files.
 
-Zip members are read in memory and never extracted, so no member name can write outside a
-folder. A member's path is ``<zip path>/<member name>``.
+A group is one would-be submission: a top-level entry of the folder or zip given. Who it
+belongs to is read from that entry's name, never from names a student chose inside it (see
+``reader``). Zips are read by ``zips``, within the limits of ``limits``.
 """
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from grader.result import Problem
 
+from . import limits
+from .limits import Budget, Entry, too_large
 from .notebook import GRADEABLE_SUFFIXES
-
-MAX_FILE_BYTES = 64 * 1024 * 1024  # a notebook larger than this is not a student's code
-_JUNK_PARTS = ("__MACOSX",)
+from .zips import BudgetFor, read_zip, skipped
 
 
 @dataclass(frozen=True)
@@ -39,47 +38,52 @@ class Group:
 def collect(path: str | Path) -> Group:
     """Everything under ``path`` (a file, a folder or a zip) as one group."""
     path = Path(path)
-    entries, problems = _entries(path)
-    if path.is_file() and not _is_zip(path):
-        files = tuple(SourceFile(real, real.name, data) for _, real, data in entries)
-    else:
-        files = tuple(SourceFile(real, rel.as_posix(), data) for rel, real, data in entries)
+    budget = Budget.fresh()
+    entries = _entries(path, lambda rel: budget)
+    files = tuple(SourceFile(e.real, e.rel.as_posix(), e.data) for e in entries if e.data is not None)
+    problems = tuple(e.problem for e in entries if e.problem is not None)
     if not files and not problems:
-        problems = [_nothing_gradeable(path)]
+        problems = (_nothing_gradeable(path),)
     is_folder = path.is_dir() or _is_zip(path)
-    return Group(path, PurePosixPath(path.name), files, tuple(problems), is_folder=is_folder)
+    return Group(path, PurePosixPath(path.name), files, problems, is_folder=is_folder)
 
 
 def expand(path: str | Path) -> list[Group]:
     """A folder or zip of submissions: each top-level file is one group, each top-level folder
-    (a Moodle-style folder per student) one group of all its files. A plain file: one group."""
+    (a Moodle-style folder per student) or zip one group of all its files. A plain file: one group.
+
+    Each group has its own budget of bytes and members, so one student's zip bomb costs only
+    that student. A file that cannot be read still gives its group, with the problem.
+    """
     path = Path(path)
     if path.is_file() and not _is_zip(path):
         return [collect(path)]
-    entries, problems = _entries(path)
-    groups: dict[str, list] = {}
-    for rel, real, data in entries:
-        groups.setdefault(rel.parts[0], []).append((rel, real, data))
-    result = []
-    if problems and not entries:
-        return [Group(path, PurePosixPath(path.name), (), tuple(problems), is_folder=True)]
-    for top, members in groups.items():
-        first_rel, first_real, _ = members[0]
-        if len(first_rel.parts) == 1:  # a file at the top: one submission
-            rel, real, data = members[0]
-            result.append(Group(real, rel, (SourceFile(real, rel.name, data),)))
-            continue
-        folder = _folder_of(first_real, first_rel)
-        files = tuple(SourceFile(real, PurePosixPath(*rel.parts[1:]).as_posix(), data) for rel, real, data in members)
-        result.append(Group(folder, PurePosixPath(top), files, is_folder=True))
-    if problems and result:  # e.g. a member too large: attach to the group it belonged to
-        result = [_with_problems(g, problems) for g in result]
-    return result
+    budgets: dict[tuple[str, ...], Budget] = {}
+    entries = _entries(path, lambda rel: budgets.setdefault(rel.parts[:1], Budget.fresh()))
+    by_top: dict[str, list[Entry]] = {}
+    for entry in entries:
+        by_top.setdefault(entry.rel.parts[0] if entry.rel.parts else "", []).append(entry)
+    whole = by_top.pop("", [])  # problems of the input itself, e.g. a zip that does not open
+    groups = [_group(top, members) for top, members in by_top.items()]
+    if whole:
+        problems = tuple(e.problem for e in whole if e.problem is not None)
+        groups.append(Group(path, PurePosixPath(path.name), (), problems, is_folder=True))
+    return groups
 
 
-def _with_problems(group: Group, problems: list[Problem]) -> Group:
-    own = tuple(p for p in problems if p.file.split("/")[0] == group.key.parts[0])
-    return Group(group.path, group.key, group.files, group.problems + own, group.is_folder) if own else group
+def _group(top: str, members: list[Entry]) -> Group:
+    first = members[0]
+    problems = tuple(e.problem for e in members if e.problem is not None)
+    if all(len(e.rel.parts) == 1 for e in members):  # a file at the top: one submission
+        files = tuple(SourceFile(e.real, e.rel.name, e.data) for e in members if e.data is not None)
+        return Group(first.real, first.rel, files, problems)
+    files = tuple(SourceFile(e.real, _inside(e.rel), e.data) for e in members if e.data is not None)
+    return Group(_folder_of(first.real, first.rel), PurePosixPath(top), files, problems, is_folder=True)
+
+
+def _inside(rel: PurePosixPath) -> str:
+    """The name of a file relative to its top-level folder."""
+    return PurePosixPath(*rel.parts[1:]).as_posix() if len(rel.parts) > 1 else rel.name
 
 
 def _folder_of(real: Path, rel: PurePosixPath) -> Path:
@@ -89,79 +93,44 @@ def _folder_of(real: Path, rel: PurePosixPath) -> Path:
     return folder
 
 
-def _entries(path: Path) -> tuple[list[tuple[PurePosixPath, Path, bytes]], list[Problem]]:
-    """(path relative to ``path``, real path, bytes) of each gradeable file, sorted."""
+def _entries(path: Path, budget_for: BudgetFor) -> list[Entry]:
+    """Each gradeable file under ``path`` (its bytes, or a problem), sorted."""
     if _is_zip(path):
-        return _zip_entries(path, path.read_bytes(), PurePosixPath())
+        return read_zip(path, path, PurePosixPath(), budget_for)
     if path.is_dir():
-        entries, problems = [], []
+        entries = []
         for file in sorted(path.rglob("*")):
             rel = PurePosixPath(file.relative_to(path).as_posix())
-            if file.is_symlink() or not file.is_file() or _skipped(rel):
+            if file.is_symlink() or not file.is_file() or skipped(rel):
                 continue
             if file.suffix.lower() == ".zip":
-                sub, sub_problems = _zip_entries(file, file.read_bytes(), rel.with_suffix(""))
-                entries += sub
-                problems += sub_problems
+                entries += read_zip(file, file, rel.with_suffix(""), budget_for)
             elif file.suffix.lower() in GRADEABLE_SUFFIXES:
-                if file.stat().st_size > MAX_FILE_BYTES:
-                    problems.append(_too_large(rel.as_posix(), file.stat().st_size))
-                    continue
-                entries.append((rel, file, file.read_bytes()))
-        return entries, problems
+                entries.append(_read_file(file, rel))
+        return entries
     if path.is_file():
-        return [(PurePosixPath(path.name), path, path.read_bytes())], []
+        return [_read_file(path, PurePosixPath(path.name))]
     raise FileNotFoundError(f"expected a notebook, .py file, folder or .zip; got {str(path)!r}, which does not exist")
 
 
-def _zip_entries(zip_path: Path, data: bytes, prefix: PurePosixPath, *, nested: bool = False):
-    """Members of a zip (and of zips inside it, one level down), read in memory.
-
-    ``prefix`` is where the zip's members appear relative to the input; ``zip_path`` is the
-    zip's own path (``outer.zip/inner.zip`` for a nested one).
-    """
-    shown = prefix.as_posix() if prefix.parts else zip_path.name
+def _read_file(file: Path, rel: PurePosixPath) -> Entry:
+    """A file's bytes, read no further than the limit (the file may grow while we read it)."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as error:
-        return [], [Problem(kind="invalid_archive", message=f"{shown} is not a readable zip file ({error}); expected a .zip as exported by the LMS", file=shown)]
-    entries, problems = [], []
-    with archive:
-        for info in sorted(archive.infolist(), key=lambda i: i.filename):
-            rel = PurePosixPath(info.filename)
-            if info.is_dir() or _skipped(rel) or ".." in rel.parts or rel.is_absolute():
-                continue
-            suffix = rel.suffix.lower()
-            if suffix not in GRADEABLE_SUFFIXES and not (suffix == ".zip" and not nested):
-                continue
-            full, real = prefix / rel, Path(zip_path, *rel.parts)
-            if info.file_size > MAX_FILE_BYTES:
-                problems.append(_too_large(full.as_posix(), info.file_size))
-                continue
-            try:
-                content = archive.read(info)
-            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:
-                problems.append(Problem(kind="invalid_archive", message=f"{full} could not be read from {zip_path.name}: {error}", file=full.as_posix()))
-                continue
-            if suffix == ".zip":  # a student who zipped their folder inside the LMS zip
-                sub, sub_problems = _zip_entries(real, content, full.with_suffix(""), nested=True)
-                entries += sub
-                problems += sub_problems
-            else:
-                entries.append((full, real, content))
-    return entries, problems
+        size = file.stat().st_size
+        if size > limits.MAX_FILE_BYTES:
+            return too_large(rel, file, f"{size} bytes")
+        with file.open("rb") as handle:
+            data = handle.read(limits.MAX_FILE_BYTES + 1)
+    except OSError as error:
+        message = f"{rel} could not be read ({type(error).__name__}: {error}); expected a file the grader may read"
+        return Entry(rel, file, problem=Problem(kind="unreadable", message=message, file=rel.as_posix()))
+    if len(data) > limits.MAX_FILE_BYTES:
+        return too_large(rel, file, f"more than {limits.MAX_FILE_BYTES} bytes")
+    return Entry(rel, file, data)
 
 
 def _is_zip(path: Path) -> bool:
     return path.is_file() and path.suffix.lower() == ".zip"
-
-
-def _skipped(rel: PurePosixPath) -> bool:
-    return any(part.startswith(".") or part in _JUNK_PARTS for part in rel.parts)
-
-
-def _too_large(name: str, size: int) -> Problem:
-    return Problem(kind="file_too_large", message=f"{name} is {size} bytes; expected at most {MAX_FILE_BYTES} bytes for a notebook or .py file", file=name)
 
 
 def _nothing_gradeable(path: Path) -> Problem:
