@@ -32,6 +32,7 @@ _LINE_MAGIC = re.compile(r"^\s*(?:%|!(?!=))")
 _ASSIGNED_MAGIC = re.compile(r"^\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*(?:%|!(?!=))")
 _SOLUTION_MARKER = re.compile(r"^\s*#+\s*(?:BEGIN|END) SOLUTION\b.*$")
 _SAFE_UNARY = (ast.UAdd, ast.USub, ast.Invert, ast.Not)
+_MAX_CONSTANT_DEPTH = 100
 
 
 def strip_ipython(source: str) -> str:
@@ -120,17 +121,18 @@ def _parse(source: str, origin: str, cell: Cell, notebook: Notebook) -> tuple[as
         return tree, None
     except (SyntaxError, ValueError) as error:
         line = getattr(error, "lineno", None)
-        msg = getattr(error, "msg", None) or str(error)
-        where = notebook.name if notebook.is_script else cell.where()
-        at = f" at line {line}" if line else ""
-        return None, Problem(
-            kind="syntax_error",
-            message=f"{where} does not parse: {type(error).__name__}: {msg}{at}; "
-            "nothing this cell defines can be graded until it parses",
-            file=notebook.name,
-            cell=cell.number,
-            line=line,
-        )
+        reason = f"{type(error).__name__}: {getattr(error, 'msg', None) or error}"
+    except (RecursionError, MemoryError) as error:  # how the parser refuses 1+1+...+1, 100000 terms long
+        line, reason = None, f"{type(error).__name__}: nested too deeply for Python to compile"
+    where = notebook.name if notebook.is_script else cell.where()
+    at = f" at line {line}" if line else ""
+    return None, Problem(
+        kind="syntax_error",
+        message=f"{where} does not parse: {reason}{at}; nothing this cell defines can be graded until it parses",
+        file=notebook.name,
+        cell=cell.number,
+        line=line,
+    )
 
 
 def _definition_chunks(parsed: list[_Parsed], marking: Marking) -> list[CodeChunk]:
@@ -213,22 +215,29 @@ def _target_names(target: ast.expr) -> list[str]:
     return [n for e in getattr(target, "elts", ()) for n in _target_names(e)]
 
 
-def _constant(node: ast.expr, known: set[str]) -> bool:
-    """Literals, containers and arithmetic of them, and names/attributes of known names."""
+def _constant(node: ast.expr, known: set[str], depth: int = 0) -> bool:
+    """Literals, containers and arithmetic of them, and names/attributes of known names.
+
+    Nested past ``_MAX_CONSTANT_DEPTH`` it is not a constant we keep: no one writes that, and
+    the recursion must stop well before Python's does.
+    """
+    if depth > _MAX_CONSTANT_DEPTH:
+        return False
+    depth += 1
     if isinstance(node, ast.Constant):
         return True
     if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
-        return all(_constant(e, known) for e in node.elts)
+        return all(_constant(e, known, depth) for e in node.elts)
     if isinstance(node, ast.Dict):
-        return all(k is not None and _constant(k, known) for k in node.keys) and all(
-            _constant(v, known) for v in node.values
+        return all(k is not None and _constant(k, known, depth) for k in node.keys) and all(
+            _constant(v, known, depth) for v in node.values
         )
     if isinstance(node, ast.UnaryOp):
-        return isinstance(node.op, _SAFE_UNARY) and _constant(node.operand, known)
+        return isinstance(node.op, _SAFE_UNARY) and _constant(node.operand, known, depth)
     if isinstance(node, ast.BinOp):
-        return _constant(node.left, known) and _constant(node.right, known)
+        return _constant(node.left, known, depth) and _constant(node.right, known, depth)
     if isinstance(node, ast.Attribute):
-        return _constant(node.value, known)
+        return _constant(node.value, known, depth)
     if isinstance(node, ast.Name):
         return node.id in known or node.id in ("True", "False", "None")
     return False

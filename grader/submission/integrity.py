@@ -107,7 +107,8 @@ def sha256_bytes(data: bytes) -> str:
 
 
 def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    # surrogatepass: a file name that is not UTF-8 on disk reaches us with lone surrogates
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def sha256_files(files: Iterable[tuple[str, bytes]]) -> str:

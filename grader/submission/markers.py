@@ -22,6 +22,7 @@ import yaml
 from .notebook import Cell, Notebook
 
 STYLES = ("tags", "nbgrader", "coursera", "otter")
+_MAX_QUESTION_CONFIG = 10_000  # characters; an Otter question's YAML is a few lines
 
 _COURSERA = re.compile(r"^[ \t]*#+[ \t]*GRADED[ \t]+(?:FUNCTION|CLASS)[ \t]*:[ \t]*([A-Za-z_]\w*)", re.MULTILINE)
 
@@ -118,9 +119,11 @@ def _otter(notebook: Notebook) -> tuple[dict[int, str], frozenset[int]]:
 
 
 def _question_name(config: str, *, default: str) -> str:
+    if len(config) > _MAX_QUESTION_CONFIG:  # pure-Python YAML: a huge one would take minutes
+        return default
     try:
         data = yaml.safe_load(config)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):  # PyYAML recurses through nested lists
         return default
     name = data.get("name") if isinstance(data, dict) else None
     return str(name) if name is not None else default

@@ -14,9 +14,12 @@ import nbformat
 
 from grader.result import Problem
 
+from . import limits
+
 NOTEBOOK_SUFFIXES = (".ipynb",)
 SCRIPT_SUFFIXES = (".py",)
 GRADEABLE_SUFFIXES = NOTEBOOK_SUFFIXES + SCRIPT_SUFFIXES
+_JSON_TYPES = {list: "array", str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ def _load_ipynb(data: bytes, name: str) -> Notebook:
     except UnicodeDecodeError as error:
         return _decode_error(name, error)
     try:
-        json.loads(text)
+        raw = json.loads(text)
     except json.JSONDecodeError as error:
         return _broken(
             name,
@@ -114,11 +117,21 @@ def _load_ipynb(data: bytes, name: str) -> Notebook:
             "expected a Jupyter notebook (.ipynb) file",
             line=error.lineno,
         )
+    except RecursionError:  # deeper than Python's parser follows, so deeper than our limit
+        return Notebook(name=name, cells=(), problems=(_too_deep(name),))
+    except ValueError as error:  # valid JSON that Python will not hold, e.g. a 5000-digit integer
+        return _broken(name, "invalid_notebook", f"{name} is JSON that Python cannot read ({error}); expected a Jupyter notebook (.ipynb) file")
+    if not isinstance(raw, dict):
+        return _broken(name, "invalid_notebook", f"{name} is a JSON {_JSON_TYPES.get(type(raw), type(raw).__name__)}; "
+                       "expected a Jupyter notebook, a JSON object with 'cells'")
+    if _deeper_than(raw, limits.MAX_JSON_DEPTH):  # nbformat and we recurse through it
+        return Notebook(name=name, cells=(), problems=(_too_deep(name, raw),))
     try:
         nb = nbformat.reads(text, as_version=4, capture_validation_error={})
     except Exception as error:  # nbformat raises several types for JSON that is no notebook
         return _broken(
-            name, "invalid_notebook", f"{name} is JSON but not a Jupyter notebook: {error}"
+            name, "invalid_notebook", f"{name} is JSON but not a Jupyter notebook ({type(error).__name__}: {error}); "
+            "expected nbformat 4, or an older version to convert"
         )
     cells, problems = _cells(nb, name)
     if not cells:
@@ -126,6 +139,39 @@ def _load_ipynb(data: bytes, name: str) -> Notebook:
     elif not any(c.cell_type == "code" for c in cells):
         problems.append(Problem(kind="empty_notebook", message=f"{name} has no code cells; expected the assignment's code cells", file=name))
     return Notebook(name=name, cells=tuple(cells), problems=tuple(problems))
+
+
+def _deeper_than(value: Any, depth: int) -> bool:
+    """Whether lists and objects in ``value`` nest more than ``depth`` levels (no recursion)."""
+    stack = [(value, 1)] if isinstance(value, (dict, list)) else []
+    while stack:
+        node, level = stack.pop()
+        if level > depth:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+def _too_deep(name: str, nb: Any = None) -> Problem:
+    """The problem for JSON nested past the limit, naming the cell it is in where we can."""
+    where, number = "", None
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    code_number = 0
+    for position, cell in enumerate(cells if isinstance(cells, list) else (), start=1):
+        is_code = isinstance(cell, dict) and cell.get("cell_type") == "code"
+        code_number += is_code
+        if isinstance(cell, (dict, list)) and _deeper_than(cell, limits.MAX_JSON_DEPTH - 2):  # below notebook, cells
+            where = f" in cell {code_number}" if is_code else f" in the cell at position {position}"
+            number = code_number if is_code else None
+            break
+    return Problem(
+        kind="invalid_notebook",
+        message=f"{name} nests lists or objects more than {limits.MAX_JSON_DEPTH} levels deep{where}; "
+        "expected a Jupyter notebook, whose JSON nests a few levels",
+        file=name,
+        cell=number,
+    )
 
 
 def _cells(nb: Any, name: str) -> tuple[list[Cell], list[Problem]]:

@@ -39,6 +39,14 @@ def test_constants_are_kept_and_calls_are_not():
     assert "device" not in submission.defined  # np.zeros(3) is a call
 
 
+def test_constant_nested_past_the_limit_is_not_kept_however_deep_the_caller(tmp_path):
+    path = tmp_path / "deep_constants.py"
+    path.write_text("SHALLOW = " + "-" * 50 + "1\nDEEP = " + "-" * 900 + "1\n")
+    submission = read_submission(path)
+    assert submission.problems == ()
+    assert submission.defined.keys() == {"SHALLOW"}  # the other would recurse 900 deep
+
+
 def test_statement_sharing_a_line_with_an_import_becomes_pass():
     submission = read_submission(FIXTURES / "training_loop_at_top_level.ipynb")
     mixed = next(c for c in submission.chunks if c.cell == 4)

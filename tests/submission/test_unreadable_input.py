@@ -83,3 +83,88 @@ def test_member_with_corrupt_compressed_data_is_a_problem_and_the_rest_is_read(t
     problem = students["bob"].problems[0]
     assert (problem.kind, problem.file) == ("invalid_archive", "bob.ipynb")
     assert "could not be read from class.zip (zlib.error: Error -3 while decompressing data" in problem.message
+
+
+DEEP = 100_000
+
+
+def notebook_text(*cells) -> str:
+    return nbformat.writes(nbformat.v4.new_notebook(cells=list(cells)))
+
+
+def with_deep_metadata(text: str, depth: int) -> str:
+    """``text`` with the last cell's metadata holding lists nested ``depth`` deep (json.dumps
+    itself could not write them)."""
+    marker = '"DEEP-LISTS-HERE"'
+    nb = nbformat.reads(text, as_version=4)
+    nb.cells[-1].metadata["x"] = "DEEP-LISTS-HERE"
+    return nbformat.writes(nb).replace(marker, "[" * depth + "]" * depth)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * DEEP + "]" * DEEP,
+        with_deep_metadata(GOOD, DEEP),
+        '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": ' + "9" * 5000 + "}",
+        "[1, 2, 3]",
+    ],
+    ids=["whole-file-nested-100000-deep", "cell-metadata-nested-100000-deep", "5000-digit-integer", "json-array"],
+)
+def test_notebook_json_python_cannot_take_is_a_problem_and_the_class_is_still_read(tmp_path, text):
+    (tmp_path / "alice.ipynb").write_text(text)
+    (tmp_path / "bob.ipynb").write_text(GOOD)
+    alice, bob = read_submissions(tmp_path, functions=["f"])
+    assert_read(bob)
+    problem = alice.problems[0]
+    assert (problem.kind, problem.file) == ("invalid_notebook", "alice.ipynb")
+    assert "; expected a Jupyter notebook" in problem.message
+
+
+def test_json_nested_deeper_than_any_notebook_is_a_problem_naming_its_cell(tmp_path):
+    cells = [nbformat.v4.new_code_cell("def f():\n    return 1\n"), nbformat.v4.new_markdown_cell("notes"),
+             nbformat.v4.new_code_cell("x = 2\n")]
+    (tmp_path / "alice.ipynb").write_text(with_deep_metadata(notebook_text(*cells), 300))
+    (submission,) = read_submissions(tmp_path)
+    (problem,) = submission.problems
+    assert problem.cell == 2
+    assert problem.message == (
+        "alice.ipynb nests lists or objects more than 100 levels deep in cell 2; "
+        "expected a Jupyter notebook, whose JSON nests a few levels"
+    )
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["x = " + "-" * 20_000 + "1\n", "x = " + "+".join(["1"] * 20_000) + "\n", "import a\nx = a" + ".b" * 20_000 + "\n"],
+    ids=["20000-unary-minuses", "sum-of-20000-terms", "20000-attributes"],
+)
+def test_code_nested_too_deeply_to_compile_costs_only_its_own_cell(tmp_path, source):
+    cells = [nbformat.v4.new_code_cell("def f():\n    return 1\n"), nbformat.v4.new_code_cell(source)]
+    (tmp_path / "alice.ipynb").write_text(notebook_text(*cells))
+    (alice,) = read_submissions(tmp_path, functions=["f"])
+    assert "f" in alice.defined
+    (problem,) = alice.problems
+    assert (problem.kind, problem.cell) == ("syntax_error", 2)
+
+
+@pytest.mark.parametrize(
+    "config", ["[" * 1000, "name: q1\n" + "# padding\n" * 2000], ids=["nested-1000-deep", "longer-than-any-config"]
+)
+def test_otter_question_config_yaml_cannot_take_quickly_gets_the_default_name(tmp_path, config):
+    cells = [nbformat.v4.new_raw_cell("# BEGIN QUESTION\n" + config), nbformat.v4.new_code_cell("def f():\n    return 1\n"),
+             nbformat.v4.new_raw_cell("# END QUESTION")]
+    (tmp_path / "alice.ipynb").write_text(notebook_text(*cells))
+    (alice,) = read_submissions(tmp_path, functions=["f"])
+    assert alice.problems == ()
+    assert alice.chunks[0].label == "otter question at position 1"
+
+
+def test_file_whose_name_on_disk_is_not_utf8_is_read(tmp_path):
+    folder = tmp_path / "alice"
+    folder.mkdir()
+    (folder / "conv.ipynb").write_text(GOOD)
+    (folder / "helpers_\udcff.py").write_text("def g():\n    return 2\n")  # bytes b"helpers_\xff.py"
+    (alice,) = read_submissions(tmp_path, functions=["f", "g"])
+    assert alice.problems == ()
+    assert len(alice.file_sha256) == 64
