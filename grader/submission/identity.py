@@ -105,8 +105,9 @@ class Manifest:
     path: Path
     students: Mapping[str, str]
 
-    def lookup(self, path: PurePath) -> str | None:
-        for key in (str(path), path.as_posix(), path.name):
+    def lookup(self, path: PurePath, *, exact: bool = False) -> str | None:
+        """The student of ``path``; unless ``exact``, a row naming only its file name counts too."""
+        for key in (str(path), path.as_posix()) if exact else (str(path), path.as_posix(), path.name):
             if key in self.students:
                 return self.students[key]
         return None

@@ -103,13 +103,19 @@ def _check_mode(mode: str) -> None:
 
 
 def _identify(group: Group, id_pattern: str, manifest: Manifest | None, *, depth: int) -> tuple[Identity, list[Problem]]:
+    """Who ``group`` belongs to, from where it sits in the input: its top-level name (or, for a
+    file given alone, its name and its folder's). Never from names inside a student's upload:
+    a student could name a file like another student's and be merged with them."""
     fallback = group.key.name if group.is_folder else PurePosixPath(group.key.name).stem
     shown = group.key.as_posix()
     if manifest is not None:
-        for candidate in [group.key] + [group.key / f.name for f in group.files] + [PurePosixPath(f.name) for f in group.files]:
-            student = manifest.lookup(candidate)
+        student = manifest.lookup(group.key)
+        for file in group.files if student is None and group.is_folder else ():
+            student = manifest.lookup(group.key / file.name, exact=True)  # a row for this very file
             if student is not None:
-                return Identity(student, None, "manifest"), []
+                break
+        if student is not None:
+            return Identity(student, None, "manifest"), []
         return Identity(fallback, None, "file stem"), [
             Problem(kind="unknown_student", message=f"{shown} is not listed in manifest {manifest.path.name}; expected a row file,student for it (using {fallback!r})", file=shown)
         ]
@@ -122,10 +128,6 @@ def _identify(group: Group, id_pattern: str, manifest: Manifest | None, *, depth
         ]
     key = PurePosixPath(group.path.as_posix()) if depth else group.key
     identity = identity_from_path(key, id_pattern, depth=depth)
-    for file in group.files if identity is None else ():
-        identity = identity_from_path(PurePosixPath(file.name), id_pattern, depth=0)
-        if identity is not None:
-            break
     if identity is not None:
         return identity, []
     if id_pattern == "auto":

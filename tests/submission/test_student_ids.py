@@ -1,6 +1,7 @@
 """Student ids from LMS file names (Canvas, Moodle), Gradescope metadata and manifests."""
 import json
 import shutil
+import zipfile
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -114,3 +115,62 @@ def test_manifest_needs_file_and_student_columns(tmp_path):
     manifest.write_text("path,id\na.ipynb,s001\n")
     with pytest.raises(ValueError, match=r"must have columns \('file', 'student'\); got \('path', 'id'\)"):
         read_submissions(FIXTURES / "tagged.ipynb", manifest=manifest)
+
+
+def canvas_export_with_alice_naming_a_file_like_bob(root, layout):
+    """Bob's real Canvas submission at the top, and alice's upload holding a file she named
+    like bob's, laid out as ``layout`` says."""
+    root.mkdir()
+    shutil.copy(FIXTURES / "tagged.ipynb", root / "bob_999_111_conv.ipynb")
+    if layout == "student-folder":
+        (root / "alice").mkdir()
+        shutil.copy(FIXTURES / "tagged.ipynb", root / "alice" / "bob_999_111_conv.ipynb")
+    else:  # alice's own zip, holding the file at its top or in a folder of that name
+        inner = "bob_999_111_conv.ipynb" if layout == "student-zip" else "bob_999_111_x/bob_999_111_conv.ipynb"
+        with zipfile.ZipFile(root / "alice.zip", "w") as zf:
+            zf.write(FIXTURES / "tagged.ipynb", inner)
+    return root
+
+
+def zipped(folder, archive):
+    with zipfile.ZipFile(archive, "w") as zf:
+        for file in sorted(folder.rglob("*")):
+            if file.is_file():
+                zf.write(file, file.relative_to(folder).as_posix())
+    return archive
+
+
+@pytest.mark.parametrize("layout", ["student-folder", "student-zip", "student-zip-with-a-folder"])
+@pytest.mark.parametrize("as_zip", [False, True], ids=["class-folder", "class-zip"])
+def test_file_named_like_another_student_inside_an_upload_is_not_merged_with_them(tmp_path, layout, as_zip):
+    export = canvas_export_with_alice_naming_a_file_like_bob(tmp_path / "export", layout)
+    path = zipped(export, tmp_path / "export.zip") if as_zip else export
+    submissions = {s.student_id: s for s in read_submissions(path)}
+    assert sorted(submissions) == ["999", "alice"]
+    assert submissions["999"].files == (path / "bob_999_111_conv.ipynb",)
+    assert submissions["999"].student_name == "bob"
+    (alice_file,) = submissions["alice"].files
+    assert alice_file.name == "bob_999_111_conv.ipynb"
+    assert submissions["alice"].student_name is None
+
+
+def test_one_folder_given_alone_is_named_by_the_folder_not_its_files(tmp_path):
+    folder = tmp_path / "alice"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "tagged.ipynb", folder / "bob_999_111_conv.ipynb")
+    assert read_submission(folder).student_id == "alice"
+    (submission,) = read_submissions(folder)  # a folder of submissions: its one file is the student
+    assert submission.student_id == "999"
+
+
+def test_manifest_row_for_a_file_name_does_not_claim_files_inside_other_uploads(tmp_path):
+    shutil.copy(FIXTURES / "tagged.ipynb", tmp_path / "bob.ipynb")
+    (tmp_path / "alice").mkdir()
+    shutil.copy(FIXTURES / "tagged.ipynb", tmp_path / "alice" / "bob.ipynb")
+    shutil.copy(FIXTURES / "tagged.ipynb", tmp_path / "alice" / "conv.ipynb")
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("file,student\nbob.ipynb,s002\nalice/conv.ipynb,s001\n")
+    submissions = {s.student_id: s for s in read_submissions(tmp_path, manifest=manifest)}
+    assert sorted(submissions) == ["s001", "s002"]
+    assert submissions["s002"].files == (tmp_path / "bob.ipynb",)
+    assert len(submissions["s001"].files) == 2
