@@ -90,7 +90,7 @@ def gradescope_identity(submission_dir: Path) -> Identity:
     try:
         users = json.loads(metadata.read_text(encoding="utf-8")).get("users") or []
         user = users[0] if isinstance(users[0], dict) else {}
-    except (OSError, ValueError, AttributeError, IndexError):
+    except (OSError, ValueError, AttributeError, IndexError, KeyError, TypeError, RecursionError):
         return Identity(GRADESCOPE_FALLBACK_ID, None, "gradescope default")
     student = user.get("email") or user.get("name")
     if not isinstance(student, str) or not student:

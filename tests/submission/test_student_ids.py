@@ -83,8 +83,10 @@ def gradescope_layout(tmp_path, metadata):
         ({"users": [{"name": "Ada L", "id": 7}]}, "Ada L"),
         ({"users": []}, "submission"),
         (None, "submission"),
+        ({"users": {"0": {"email": "ada@uni.edu"}}}, "submission"),
+        ({"users": 7}, "submission"),
     ],
-    ids=["email", "name-only", "no-users", "no-metadata-file"],
+    ids=["email", "name-only", "no-users", "no-metadata-file", "users-an-object", "users-a-number"],
 )
 def test_gradescope_submission_folder_is_one_submission(tmp_path, metadata, student):
     submission_dir = gradescope_layout(tmp_path, metadata)

@@ -7,7 +7,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.submission import read_submissions
+import grader.submission.reader as reader
+from grader.submission import read_submission, read_submissions
 
 GOOD = nbformat.writes(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("def f():\n    return 1\n")]))
 
@@ -168,3 +169,55 @@ def test_file_whose_name_on_disk_is_not_utf8_is_read(tmp_path):
     (alice,) = read_submissions(tmp_path, functions=["f", "g"])
     assert alice.problems == ()
     assert len(alice.file_sha256) == 64
+
+
+def test_grader_failure_on_one_submission_is_its_problem_and_the_others_are_read(tmp_path, monkeypatch):
+    for student in ("alice", "bob"):
+        (tmp_path / f"{student}.ipynb").write_text(GOOD)
+    real_load = reader.load_notebook
+
+    def failing_on_alice(data, name):
+        if name == "alice.ipynb":
+            raise RuntimeError("a failure the reader does not know")
+        return real_load(data, name)
+
+    monkeypatch.setattr(reader, "load_notebook", failing_on_alice)
+    alice, bob = read_submissions(tmp_path, functions=["f"])
+    assert_read(bob)
+    (problem,) = alice.problems
+    assert (problem.kind, problem.file) == ("unreadable", "alice.ipynb")
+    assert "(RuntimeError: a failure the reader does not know)" in problem.message
+    assert "a person should look at this one" in problem.message
+    assert (alice.student_id, alice.files, alice.chunks) == ("alice", (tmp_path / "alice.ipynb",), ())
+
+
+def test_grader_failure_on_one_input_is_its_problem_and_the_other_inputs_are_read(tmp_path, monkeypatch):
+    alice, bob = write_zip(tmp_path / "alice_1_2_conv.zip", {"conv.ipynb": GOOD}), tmp_path / "bob.ipynb"
+    bob.write_text(GOOD)
+    real_expand = reader.expand
+
+    def failing_on_alice(path):
+        if path == alice:
+            raise MemoryError
+        return real_expand(path)
+
+    monkeypatch.setattr(reader, "expand", failing_on_alice)
+    failed, read = read_submissions([alice, bob], functions=["f"])
+    assert_read(read)
+    assert failed.student_id == "1"  # still named by the Canvas name of the file
+    assert [p.kind for p in failed.problems] == ["unreadable", "missing_function"]
+    assert "(MemoryError: )" in failed.problems[0].message
+
+
+def test_grader_failure_on_the_one_submission_asked_for_is_its_problem(tmp_path, monkeypatch):
+    path = tmp_path / "alice.ipynb"
+    path.write_text(GOOD)
+    monkeypatch.setattr(reader, "extract_chunks", lambda *a, **k: 1 / 0)
+    submission = read_submission(path, functions=["f"])
+    assert [p.kind for p in submission.problems] == ["unreadable"]
+    assert "ZeroDivisionError: division by zero" in submission.problems[0].message
+
+
+def test_path_that_does_not_exist_is_still_the_callers_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        read_submission(tmp_path / "nowhere.ipynb")
