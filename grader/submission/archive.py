@@ -12,9 +12,9 @@ from pathlib import Path, PurePosixPath
 from grader.result import Problem
 
 from . import limits
-from .limits import Budget, Entry, too_large
+from .limits import Budget, too_large
 from .notebook import GRADEABLE_SUFFIXES
-from .zips import BudgetFor, read_zip, skipped
+from .zips import BudgetFor, Entry, read_zip, skipped
 
 
 @dataclass(frozen=True)
@@ -118,14 +118,14 @@ def _read_file(file: Path, rel: PurePosixPath) -> Entry:
     try:
         size = file.stat().st_size
         if size > limits.MAX_FILE_BYTES:
-            return too_large(rel, file, f"{size} bytes")
+            return Entry(rel, file, problem=too_large(rel, f"{size} bytes"))
         with file.open("rb") as handle:
             data = handle.read(limits.MAX_FILE_BYTES + 1)
     except OSError as error:
         message = f"{rel} could not be read ({type(error).__name__}: {error}); expected a file the grader may read"
         return Entry(rel, file, problem=Problem(kind="unreadable", message=message, file=rel.as_posix()))
     if len(data) > limits.MAX_FILE_BYTES:
-        return too_large(rel, file, f"more than {limits.MAX_FILE_BYTES} bytes")
+        return Entry(rel, file, problem=too_large(rel, f"more than {limits.MAX_FILE_BYTES} bytes"))
     return Entry(rel, file, data)
 
 

@@ -8,7 +8,7 @@ Read as ``limits.NAME`` at call time, so a test can lower them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from grader.result import Problem
 
@@ -16,16 +16,6 @@ MAX_FILE_BYTES = 64 * 1024 * 1024  # a notebook larger than this is not a studen
 MAX_ARCHIVE_BYTES = 256 * 1024 * 1024  # all one submission's zip members, nested zips included
 MAX_ARCHIVE_MEMBERS = 10_000  # members read from one submission's zips, nested zips included
 MAX_JSON_DEPTH = 100  # nesting of a notebook's JSON; real notebooks stay near ten
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One thing found under the input: a file's bytes, or a problem about it."""
-
-    rel: PurePosixPath  # relative to the input; no parts: the input itself
-    real: Path  # a real path, or "<zip path>/<member>"
-    data: bytes | None = None
-    problem: Problem | None = None
 
 
 @dataclass
@@ -44,7 +34,7 @@ class Budget:
         """The most bytes the next member may give (more means: too large, or over budget)."""
         return min(MAX_FILE_BYTES, self.bytes_left)
 
-    def overrun(self, rel: PurePosixPath, real: Path, *, members: bool) -> Entry:
+    def overrun(self, rel: PurePosixPath, *, members: bool) -> Problem:
         """The problem for ``rel``, the first member past a limit; the rest go unread."""
         self.spent = True
         if members:
@@ -52,10 +42,10 @@ class Budget:
         else:
             limit = f"expand to more than {MAX_ARCHIVE_BYTES} bytes; expected at most {MAX_ARCHIVE_BYTES} bytes in all"
         message = f"{rel} and the zip members after it were not read: this submission's zips {limit}"
-        return Entry(rel, real, problem=Problem(kind="archive_too_large", message=message, file=rel.as_posix()))
+        return Problem(kind="archive_too_large", message=message, file=rel.as_posix())
 
 
-def too_large(rel: PurePosixPath, real: Path, size: str) -> Entry:
+def too_large(rel: PurePosixPath, size: str) -> Problem:
     """``size``: e.g. "70000000 bytes", or "more than 67108864 bytes" when read only that far."""
     message = f"{rel} is {size}; expected at most {MAX_FILE_BYTES} bytes for a notebook or .py file"
-    return Entry(rel, real, problem=Problem(kind="file_too_large", message=message, file=rel.as_posix()))
+    return Problem(kind="file_too_large", message=message, file=rel.as_posix())

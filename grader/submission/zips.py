@@ -13,14 +13,26 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from grader.result import Problem
 
 from . import limits
-from .limits import Budget, Entry, too_large
+from .limits import Budget, too_large
 from .notebook import GRADEABLE_SUFFIXES
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One thing found under the input: a file's bytes, or a problem about it."""
+
+    rel: PurePosixPath  # relative to the input; no parts: the input itself
+    real: Path  # a real path, or "<zip path>/<member>"
+    data: bytes | None = None
+    problem: Problem | None = None
+
 
 BudgetFor = Callable[[PurePosixPath], Budget]  # the budget of the submission a path is part of
 
@@ -81,7 +93,7 @@ def _members(
         if info.orig_filename in misnamed:
             entries.append(_misnamed(misnamed[info.orig_filename], prefix, zip_path))
         elif budget.members_left <= 0:
-            entries.append(budget.overrun(full, real, members=True))
+            entries.append(Entry(full, real, problem=budget.overrun(full, members=True)))
         else:
             budget.members_left -= 1
             entries += _member(archive, info, zip_path, full, real, budget, budget_for)
@@ -109,8 +121,8 @@ def _member(
     budget.bytes_left = max(0, budget.bytes_left - len(data))  # decompressing costs, kept or not
     if len(data) > limit:
         if limit == limits.MAX_FILE_BYTES:
-            return [too_large(full, real, f"more than {limit} bytes uncompressed")]
-        return [budget.overrun(full, real, members=False)]
+            return [Entry(full, real, problem=too_large(full, f"more than {limit} bytes uncompressed"))]
+        return [Entry(full, real, problem=budget.overrun(full, members=False))]
     if full.suffix.lower() == ".zip":  # a student who zipped their folder inside the LMS zip
         return read_zip(data, real, full.with_suffix(""), budget_for, nested=True)
     return [Entry(full, real, data)]
