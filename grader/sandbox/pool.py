@@ -76,7 +76,11 @@ class WorkerHandle:
             if self.output_fd in readable:
                 self.drain_output(0)
             if self.sock in readable:
-                chunk = self.sock.recv(1 << 20)
+                try:
+                    chunk = self.sock.recv(1 << 20)
+                except OSError as exc:  # a reset: the worker exited with our request unread
+                    self.drain_output(0)
+                    raise ChannelClosed(str(exc)) from exc
                 if not chunk:
                     self.drain_output(0)
                     raise ChannelClosed("the worker closed its end")

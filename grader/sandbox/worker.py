@@ -13,8 +13,10 @@ isolates itself (own session, private mounts and network where permitted, a dedi
 resource limits, scrubbed environment, import blocker, banned APIs) before it reads any
 student code from its protocol socket.
 """
+import _socket
 import array
 import builtins
+import functools
 import ctypes
 import importlib.util
 import json
@@ -419,10 +421,12 @@ def _serve(sock, request, isolation):
     limits = request["limits"]
     max_bytes, max_depth = limits["return_bytes"], limits["max_depth"]
     pack, read_frame, to_doc, from_doc = wire.pack, wire.read_frame, wire.to_doc, wire.from_doc
-    sendall = sock.sendall
+    # The C methods, bound now: a student who patches socket.socket cannot change how we talk.
+    channel = types.SimpleNamespace(recv=functools.partial(_socket.socket.recv, sock))
+    sendall = functools.partial(_socket.socket.sendall, sock)
     sendall(pack({"hello": True, "isolation": isolation, "pid": os.getpid()}))
     while True:
-        frame = read_frame(sock, max_bytes)
+        frame = read_frame(channel, max_bytes)
         if frame is None:
             return
         message, blobs = frame

@@ -236,3 +236,50 @@ def test_an_interpreter_whose_environment_lives_under_tmp_can_still_import_lazil
         source = "def f():\n    import lazily_imported_helper\n    return lazily_imported_helper.ANSWER\n"
         with Sandbox([("a.py", source)], limits=FAST, pool=other, python=python) as box:
             assert box.call("f") == 42
+
+
+PATCH_THE_SOCKET_CLASS = '''
+import os, socket
+
+def f():
+    def leave_it_unread(self, *args):
+        os._exit(0)  # the worker's next read of the grader's request: the request stays unread
+
+    socket.socket.recv = socket.socket.recv_into = socket.socket.sendall = leave_it_unread
+    return 1
+
+def g(x):
+    return x
+'''
+
+
+
+def test_a_worker_that_exits_with_the_request_unread_is_reported_as_closed_not_reset():
+    import socket
+    import subprocess
+    import sys
+    from grader.sandbox import wire
+    from grader.sandbox.pool import ChannelClosed, WorkerHandle
+
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    out_r, out_w = os.pipe()
+    os.set_blocking(out_r, False)
+    never_reads = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.2)"],
+                                   pass_fds=[theirs.fileno(), out_w])
+    theirs.close()
+    os.close(out_w)
+    handle = WorkerHandle(pid=never_reads.pid, uid=None, sock=ours, output_fd=out_r, limits=FAST,
+                          fallback_workdir=None, frames=wire.FrameBuffer(FAST.return_bytes))
+    try:
+        handle.send({"op": "call", "function": "f", "payload": None})
+        never_reads.wait()  # it exited with our request unread: the kernel resets the connection
+        with pytest.raises(ChannelClosed):
+            handle.receive(time.monotonic() + 5)
+    finally:
+        ours.close()
+        os.close(out_r)
+
+def test_patching_the_socket_class_does_not_change_how_the_worker_talks(pool):
+    with Sandbox([("patch.py", PATCH_THE_SOCKET_CLASS)], limits=FAST, pool=pool) as box:
+        assert box.call("f") == 1
+        assert box.call("g", 2) == 2
