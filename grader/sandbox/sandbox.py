@@ -22,6 +22,10 @@ from grader.sandbox.errors import (ERRORS_BY_KIND, BadReturnValue, SandboxError,
 from grader.sandbox.limits import Limits
 from grader.sandbox.pool import ChannelClosed, ChannelTimeout, Pool, WorkerHandle, default_pool
 
+MAX_MESSAGE_CHARS = 4_000  # an exception's message, as kept by the grader
+MAX_TRACEBACK_CHARS = 20_000
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 
 @dataclass(frozen=True)
 class LoadReport:
@@ -66,6 +70,7 @@ class Sandbox:
         self._skip: set[int] = set()  # chunks that hung or crashed the worker: not replayed
         self._defined: tuple[str, ...] = ()
         self._ids = 0
+        self._output_kept = 0
         self._closed = False
 
     # -- loading --------------------------------------------------------------------------
@@ -109,12 +114,13 @@ class Sandbox:
             return Problem(kind, exc.message, *_file_and_cell(origin))
         finally:
             if self._handle is not None:
-                output.append(self._handle.take_output())
+                output.append(self._kept(self._handle.take_output()))
         self._defined = _names(reply.get("defined"))
         if reply.get("ok") is True:
             return None
-        trace = str(reply.get("traceback", ""))
-        return Problem(str(reply.get("kind", "exception")), f"{reply.get('message', '')}\n{trace}".strip(),
+        trace = student_text(reply.get("traceback"), MAX_TRACEBACK_CHARS)
+        message = student_text(reply.get("message"), MAX_MESSAGE_CHARS)
+        return Problem(student_text(reply.get("kind", "exception"), 40), f"{message}\n{trace}".strip(),
                        *_file_and_cell(origin), line=_line_in(trace, origin))
 
     def _restore(self, upto: int) -> WorkerHandle:
@@ -157,10 +163,11 @@ class Sandbox:
         reply, reply_blobs = self._request({"op": "call", "function": function, "payload": doc},
                                            self.limits.call_timeout_s, blobs, what=function)
         duration = time.perf_counter() - began
-        stdout = self._handle.take_output()
+        stdout = self._kept(self._handle.take_output())
         if reply.get("ok") is not True:
             error = ERRORS_BY_KIND.get(reply.get("kind"), ERRORS_BY_KIND["exception"])
-            raise error(str(reply.get("message", "")), traceback=str(reply.get("traceback", "")), stdout=stdout)
+            raise error(student_text(reply.get("message"), MAX_MESSAGE_CHARS),
+                        traceback=student_text(reply.get("traceback"), MAX_TRACEBACK_CHARS), stdout=stdout)
         try:
             value = wire.from_doc(reply.get("value"), reply_blobs, self.limits.max_depth)
         except wire.WireError as exc:
@@ -182,15 +189,25 @@ class Sandbox:
         except ChannelTimeout:
             self._kill()
             raise StudentTimeout(f"{what} did not finish within {timeout:g} s (wall clock); its processes were "
-                                 "killed", stdout=handle.take_output()) from None
+                                 "killed", stdout=self._kept(handle.take_output())) from None
         except ChannelClosed:
             status = self._kill(wait=True)
             raise StudentCrash(f"the worker running {what} ended unexpectedly ({_describe(status, self.limits)})",
-                               stdout=handle.take_output()) from None
+                               stdout=self._kept(handle.take_output())) from None
         except wire.WireError as exc:
             self._kill()
             raise BadReturnValue(f"{what} produced a reply that cannot be accepted: {exc}",
-                                 stdout=handle.take_output()) from None
+                                 stdout=self._kept(handle.take_output())) from None
+
+    def _kept(self, text: str) -> str:
+        """What the submission printed, within one budget of ``limits.output_bytes`` for all
+        its loads and calls together (so that many calls cannot make the reports huge)."""
+        room = max(self.limits.output_bytes - self._output_kept, 0)
+        if len(text) > room:
+            text = text[:room] + f"\n[{len(text) - room} more characters of output dropped: the submission's " \
+                                 f"limit is {self.limits.output_bytes} in all]\n"
+        self._output_kept += min(len(text), room)
+        return text
 
     def _kill(self, wait: bool = False):
         handle, self._handle = self._handle, None
@@ -228,7 +245,16 @@ def _as_chunk(chunk, index: int) -> tuple[str, str, int | None]:
 def _names(value) -> tuple[str, ...]:
     if type(value) is not list:
         return ()
-    return tuple(v for v in value if type(v) is str)
+    return tuple(student_text(v, 200) for v in value[:10_000] if type(v) is str)
+
+
+def student_text(value, limit: int) -> str:
+    """Text the worker sent, made safe to keep: a str of at most ``limit`` characters, lone
+    surrogates replaced. The worker's own truncation runs inside student code, so it proves nothing."""
+    text = value if type(value) is str else ("" if value is None else repr(value)[:limit])
+    if len(text) > limit:
+        text = text[:limit] + f"\n[{len(text) - limit} more characters cut: limit is {limit}]"
+    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
 
 
 def _file_and_cell(origin: str) -> tuple[str, int | None]:

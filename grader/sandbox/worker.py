@@ -349,6 +349,15 @@ class _ImportBlocker:
         return None
 
 
+def _points_at_the_grader(finder):
+    """An editable-install finder (setuptools registers the class itself, named _EditableFinder)
+    or anything of ours: matched case-insensitively on the object's and its type's names."""
+    names = [getattr(finder, "__module__", ""), getattr(finder, "__name__", ""), getattr(finder, "__qualname__", ""),
+             type(finder).__module__, type(finder).__name__]
+    text = " ".join(n for n in names if isinstance(n, str)).lower()
+    return "editable" in text or "cnngrade" in text
+
+
 def _block_imports(hidden, keep):
     def allowed(entry):
         if not entry or entry == ".":
@@ -359,11 +368,9 @@ def _block_imports(hidden, keep):
         return not any(_inside(entry, h) or _inside(h, entry) for h in hidden)
 
     sys.path[:] = [p for p in sys.path if allowed(p) and os.path.abspath(p) != HERE]
-    sys.meta_path[:] = [f for f in sys.meta_path
-                        if "editable" not in type(f).__module__ and "cnngrade" not in type(f).__module__
-                        and "editable" not in getattr(f, "__name__", "")]
+    sys.meta_path[:] = [f for f in sys.meta_path if not _points_at_the_grader(f)]
     sys.meta_path.insert(0, _ImportBlocker())
-    sys.path_hooks[:] = [h for h in sys.path_hooks if "editable" not in getattr(h, "__module__", "")]
+    sys.path_hooks[:] = [h for h in sys.path_hooks if not _points_at_the_grader(h)]
     sys.path_importer_cache.clear()
     for name in list(sys.modules):
         if name.partition(".")[0] in BLOCKED_IMPORTS:

@@ -283,3 +283,39 @@ def test_patching_the_socket_class_does_not_change_how_the_worker_talks(pool):
     with Sandbox([("patch.py", PATCH_THE_SOCKET_CLASS)], limits=FAST, pool=pool) as box:
         assert box.call("f") == 1
         assert box.call("g", 2) == 2
+
+
+def test_student_text_is_cut_and_made_encodable_by_the_grader_not_by_the_worker(pool):
+    source = ('import gc\n'
+              'for obj in gc.get_objects():  # the worker cuts messages itself; a student can undo that\n'
+              '    if type(obj).__name__ == "function" and obj.__name__ == "_safe_str":\n'
+              '        obj.__code__ = (lambda exc: str(exc)).__code__\n'
+              'class Loud(Exception):\n'
+              '    def __str__(self):\n'
+              '        return "\\ud800" + "x" * 10_000_000\n'
+              'def f():\n'
+              '    raise Loud()\n')
+    with Sandbox([("loud.py", source)], limits=FAST, pool=pool) as box:
+        with pytest.raises(StudentException) as raised:
+            box.call("f")
+    message = raised.value.message
+    assert len(message) < 5_000 and "more characters cut" in message
+    message.encode("utf-8")  # no lone surrogate left
+
+
+def test_printed_output_has_one_budget_for_the_whole_submission(pool):
+    limits = Limits(call_timeout_s=2.0, load_timeout_s=2.0, cpu_s=20, memory_mb=768, output_bytes=10_000)
+    source = 'def f():\n    print("y" * 6_000)\n    return 1\n'
+    with Sandbox([("chatty.py", source)], limits=limits, pool=pool) as box:
+        printed = [box.invoke("f").stdout for _ in range(5)]
+    assert sum(len(p) for p in printed) < 10_000 + 5 * 200
+    assert "dropped" in printed[1]
+
+
+def test_no_editable_install_finder_is_left_in_the_worker(pool):
+    source = ('import sys\n'
+              'def finders():\n'
+              '    return [repr(f) for f in sys.meta_path + sys.path_hooks]\n')
+    with Sandbox([("finders.py", source)], limits=FAST, pool=pool) as box:
+        finders = box.call("finders")
+    assert not [f for f in finders if "editable" in f.lower() or "cnngrade" in f.lower()]
