@@ -202,12 +202,13 @@ class Sandbox:
     def _kept(self, text: str) -> str:
         """What the submission printed, within one budget of ``limits.output_bytes`` for all
         its loads and calls together (so that many calls cannot make the reports huge)."""
+        data = text.encode("utf-8", "replace")
         room = max(self.limits.output_bytes - self._output_kept, 0)
-        if len(text) > room:
-            text = text[:room] + f"\n[{len(text) - room} more characters of output dropped: the submission's " \
-                                 f"limit is {self.limits.output_bytes} in all]\n"
-        self._output_kept += min(len(text), room)
-        return text
+        self._output_kept += min(len(data), room)
+        if len(data) <= room:
+            return text
+        return (data[:room].decode("utf-8", "ignore") + f"\n[{len(data) - room} more bytes of output dropped: "
+                f"the submission's limit is {self.limits.output_bytes} bytes in all]\n")
 
     def _kill(self, wait: bool = False):
         handle, self._handle = self._handle, None
