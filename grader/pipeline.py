@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import hashlib
 import json
 import multiprocessing
 import os
@@ -195,10 +196,22 @@ class BatchOutcome:
     interrupted: bool = False
 
 
+_PLAIN_ID = re.compile(r"[a-z0-9_@-][a-z0-9_.@-]{0,99}")
+
+
 def student_dir(out_dir: Path, student_id: str) -> Path:
-    """A per-student folder whose name cannot escape ``out_dir``."""
-    safe = re.sub(r"[^A-Za-z0-9_.@-]", "_", student_id).lstrip(".") or "_"
-    return out_dir / "students" / safe
+    """A per-student folder whose name cannot escape ``out_dir`` and is never another id's.
+
+    An id of lower-case letters, digits and ``_.@-`` (not starting with ".") is its own name.
+    Any other id (``alice~2``, ``Zoë``, ``Alice`` beside ``alice`` on a case-insensitive disk)
+    becomes a readable stem, ``~`` and a hash of the exact id: ``~`` never occurs in a plain
+    name, so the two kinds cannot meet, and two different ids differ in the hash.
+    """
+    if _PLAIN_ID.fullmatch(student_id):
+        return out_dir / "students" / student_id
+    stem = re.sub(r"[^a-z0-9_.@-]", "_", student_id.lower())[:40].lstrip(".") or "_"
+    digest = hashlib.sha256(student_id.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return out_dir / "students" / f"{stem}~{digest}"
 
 
 def previous_result(out_dir: Path, submission: Submission, rubric: Rubric) -> StudentResult | None:
