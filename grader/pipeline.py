@@ -18,6 +18,7 @@ import os
 import platform
 import re
 import time
+import traceback
 from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import metadata
@@ -123,7 +124,7 @@ def grade_submission(
             outcomes = run_checks(assignment.suite, box, seed=rubric.seed, only=only)
             timings["checks_s"] = round(time.perf_counter() - started, 6)
     except Exception as exc:  # the grader's own failure: flagged for a person, not a zero
-        outcomes = _all_errored(assignment, only, f"{type(exc).__name__}: {exc}")
+        outcomes = _all_errored(assignment, only, exc)
     timings["total_s"] = round(time.perf_counter() - began, 6)
     rubric_view = _restricted(rubric, only)
     return score_submission(
@@ -137,10 +138,30 @@ def grade_submission(
     )
 
 
-def _all_errored(assignment: Assignment, only, reason: str) -> dict[str, CheckOutcome]:
-    message = f"the grader failed before this check could run ({reason}); a person will review it"
+def _all_errored(assignment: Assignment, only, error: BaseException) -> dict[str, CheckOutcome]:
+    message = f"the grader failed before this check could run ({type(error).__name__}); a person will review it"
+    detail = "".join(traceback.format_exception(error)).rstrip()
     ids = only if only is not None else assignment.suite.ids
-    return {cid: CheckOutcome(cid, Status.ERRORED, message=message) for cid in ids}
+    return {cid: CheckOutcome(cid, Status.ERRORED, message=message, detail=detail) for cid in ids}
+
+
+def grader_failure(submission: Submission, assignment: Assignment, error: BaseException, *,
+                   python: str | None = None) -> StudentResult:
+    """The result of a submission the grader itself could not grade: every check errored
+    (flagged for a person, never a zero), the student's own problems kept."""
+    return score_submission(
+        assignment.rubric, _all_errored(assignment, None, error), student_id=submission.student_id,
+        files=[str(f) for f in (submission.files or (submission.path,))], problems=list(submission.problems),
+        provenance=provenance(submission, assignment.rubric, isolation="none (not run)", timings={}, python=python),
+    )
+
+
+def grade_guarded(submission: Submission, assignment: Assignment, **options) -> StudentResult:
+    """``grade_submission`` that never raises: anything unexpected is this submission's grader failure."""
+    try:
+        return grade_submission(submission, assignment, **options)
+    except Exception as exc:
+        return grader_failure(submission, assignment, exc, python=options.get("python"))
 
 
 def _restricted(rubric: Rubric, only: Sequence[str] | None) -> Rubric:
@@ -283,9 +304,16 @@ def grade_batch(
         if progress:
             progress(done, total, result, True)
 
+    by_id = {sub.student_id: sub for sub in todo}
+
     def finish(result: StudentResult) -> None:
         nonlocal done
-        _write_student_files(result, student_dir(out_dir, result.student_id), frozenset(reveal))
+        try:
+            _write_student_files(result, student_dir(out_dir, result.student_id), frozenset(reveal))
+        except Exception as exc:  # the files of this one student; the others are still written
+            result = grader_failure(by_id[result.student_id], assignment, exc, python=python)
+            with contextlib.suppress(Exception):
+                _write_student_files(result, student_dir(out_dir, result.student_id), frozenset(reveal))
         results[result.student_id] = result
         done += 1
         if progress:
@@ -298,9 +326,9 @@ def grade_batch(
                 if pool is None:  # a pool the caller passes stays warm for its next batch
                     pool = stack.enter_context(assignment.pool(python, out_dir, *paths))
                 for sub in todo:
-                    finish(grade_submission(sub, assignment, pool=pool, python=python))
+                    finish(grade_guarded(sub, assignment, pool=pool, python=python))
         else:
-            _grade_in_parallel(todo, rubric, python, jobs, finish,
+            _grade_in_parallel(todo, assignment, python, jobs, finish,
                                hidden=assignment.private_paths(out_dir, *paths))
     except KeyboardInterrupt:
         interrupted = True
@@ -323,17 +351,21 @@ def _write_student_files(result: StudentResult, folder: Path, reveal: frozenset[
     staging.rmdir()
 
 
-def _grade_in_parallel(todo: Sequence[Submission], rubric: Rubric, python: str | None, jobs: int,
+def _grade_in_parallel(todo: Sequence[Submission], assignment: Assignment, python: str | None, jobs: int,
                        finish: Callable[[StudentResult], None], *, hidden: tuple[str, ...]) -> None:
     ctx = multiprocessing.get_context("spawn")
     executor = concurrent.futures.ProcessPoolExecutor(
         max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-        initargs=(str(rubric.path), python, hidden),
+        initargs=(str(assignment.rubric.path), python, hidden),
     )
     try:
-        futures = [executor.submit(_grade_in_worker, sub) for sub in todo]
+        futures = {executor.submit(_grade_in_worker, sub): sub for sub in todo}
         for future in concurrent.futures.as_completed(futures):
-            finish(StudentResult.from_dict(future.result()))
+            try:
+                result = StudentResult.from_dict(future.result())
+            except Exception as exc:  # a grader process died or failed: this submission's grader failure
+                result = grader_failure(futures[future], assignment, exc, python=python)
+            finish(result)
     finally:
         # On Ctrl-C, start nothing new (a `with` block would first run the whole queue, then
         # drop it). What is in flight is not kept: Ctrl-C also reaches the sandbox workers, so
@@ -355,7 +387,7 @@ def _init_worker(rubric_path: str, python: str | None, hidden: tuple[str, ...]) 
 
 
 def _grade_in_worker(submission: Submission) -> dict:
-    result = grade_submission(submission, _WORKER["assignment"], pool=_WORKER["pool"],
+    result = grade_guarded(submission, _WORKER["assignment"], pool=_WORKER["pool"],
                               python=_WORKER["python"])
     return result.to_dict()
 
@@ -366,4 +398,4 @@ def grade_path(path: str | Path, assignment: Assignment, *, only: Sequence[str] 
     sub = read_submission(Path(path), functions=list(assignment.rubric.functions),
                           student_id=student_id, mode=assignment.rubric.execution)
     with assignment.pool(python, path) as pool:
-        return grade_submission(sub, assignment, pool=pool, python=python, only=only)
+        return grade_guarded(sub, assignment, pool=pool, python=python, only=only)

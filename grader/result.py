@@ -38,6 +38,7 @@ class CheckOutcome:
     cases_passed: int = 0
     cases_total: int = 0
     duration_s: float = 0.0
+    detail: str = ""  # the instructor's only: the grader's own traceback when the check errored
 
     @classmethod
     def from_dict(cls, data: dict) -> "CheckOutcome":

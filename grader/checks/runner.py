@@ -277,15 +277,17 @@ def _failed(spec, trial: _Trial, passed, total, mistakes_for, evidence, not_run)
 
 
 def _errored(spec: Check, error: BaseException, passed: int, total: int) -> CheckOutcome:
+    """The student sees that the grader failed, never the grader's traceback, the checks file's
+    path or its source (``detail`` keeps them for the instructor's report)."""
     trace = "".join(traceback.format_exception(error)).rstrip()
     return CheckOutcome(
         spec.id,
         Status.ERRORED,
         message=(
-            f"The check {spec.id} ({spec.origin}) itself raised {type(error).__name__}: {error}. "
-            f"This is a problem in the grader, not in the submission; a person will look at it.\n"
-            f"{trace}"
+            f"The check {spec.id} itself raised {type(error).__name__}. "
+            f"This is a problem in the grader, not in the submission; a person will look at it."
         ),
+        detail=f"{spec.id} ({spec.origin}) raised {type(error).__name__}: {error}\n{trace}",
         cases_passed=passed,
         cases_total=total,
     )

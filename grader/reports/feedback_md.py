@@ -70,17 +70,19 @@ def item_details_markdown(item: ItemResult, *, instructor: bool = False) -> str:
     if item.feedback:
         out.append("  \n".join(markdown_text(line) for line in item.feedback.splitlines()))
     note = item.status is not Status.ERRORED  # said once for the item already
-    out += [check_markdown(c, note=note) for c in item.checks if has_details(c) or instructor]
+    out += [check_markdown(c, note=note, instructor=instructor) for c in item.checks if has_details(c) or instructor]
     return "\n\n".join(out)
 
 
-def check_markdown(check: CheckOutcome, *, note: bool = True) -> str:
+def check_markdown(check: CheckOutcome, *, note: bool = True, instructor: bool = False) -> str:
     counts = f" ({check.cases_passed}/{check.cases_total} cases passed)" if check.cases_total else ""
     out = [f"**Check {markdown_code(check.check_id)}: {STATUS_LABEL[check.status]}**{counts}"]
     if check.status is Status.ERRORED and note:
         out += ["", f"> ⚠️ {GRADER_ERROR_NOTE}"]
     if check.message:
         out += ["", markdown_block(check.message)]
+    if instructor and check.detail:
+        out += ["", "For the instructor (the grader's own error):", "", markdown_block(check.detail)]
     if check.smallest_input is not None:
         shown, language = smallest_input_text(check.smallest_input)
         out += ["", "Smallest failing input:", "", markdown_block(shown, language)]

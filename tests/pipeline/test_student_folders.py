@@ -38,3 +38,21 @@ def test_two_students_whose_ids_sanitise_alike_keep_their_own_results(tmp_path):
     for result in outcome.results:
         stored = json.loads((student_dir(tmp_path / "out", result.student_id) / "result.json").read_text())
         assert stored["student_id"] == result.student_id
+
+
+def test_a_student_whose_files_cannot_be_written_costs_only_that_student(tmp_path):
+    submissions = tmp_path / "class"
+    submissions.mkdir()
+    for name in ("alice", "bob"):
+        shutil.copy(SOLUTION, submissions / f"{name}.ipynb")
+    out = tmp_path / "out"
+    (out / "students").mkdir(parents=True)
+    (out / "students" / "alice").write_text("not a folder")  # alice's folder cannot be made
+    assignment = Assignment.load(REPO / "rubrics" / "conv_arithmetic.yaml")
+    outcome = grade_batch([submissions], assignment, out)
+    by_id = {r.student_id: r for r in outcome.results}
+    assert set(by_id) == {"alice", "bob"}
+    assert by_id["alice"].errored and not by_id["bob"].errored
+    assert by_id["bob"].score == by_id["bob"].max_score
+    assert (out / "grades.csv").read_text().count("\n") == 3
+    assert "Traceback" not in (out / "students" / "bob" / "feedback.md").read_text()
