@@ -113,15 +113,28 @@ def grade_submission(
     timings: dict[str, float] = {}
     problems: list[Problem] = list(submission.problems)
     isolation = "none (not run)"
+    visibility = check_visibility(rubric)
     try:
-        with Sandbox(submission.chunks, limits=assignment.limits, banned_apis=rubric.banned_apis,
-                     python=python, pool=pool, seed=rubric.seed) as box:
+        with contextlib.ExitStack() as stack:
+            boxes: dict[str, Sandbox] = {}
+
+            def box_for(check_id: str) -> Sandbox:
+                """One worker per visibility: what a held-back check sends the student's code
+                can never come out in a visible check's feedback."""
+                kind = visibility.get(check_id, "hidden")
+                if kind not in boxes:
+                    boxes[kind] = stack.enter_context(Sandbox(
+                        submission.chunks, limits=assignment.limits, banned_apis=rubric.banned_apis,
+                        python=python, pool=pool, seed=rubric.seed))
+                return boxes[kind]
+
+            box = box_for(next(iter(visibility), ""))
             isolation = box.isolation
             load = box.start()
             timings["load_s"] = round(load.duration_s, 6)
             problems.extend(p for p in load.problems if p not in problems)
             started = time.perf_counter()
-            outcomes = run_checks(assignment.suite, box, seed=rubric.seed, only=only)
+            outcomes = run_checks(assignment.suite, box, seed=rubric.seed, only=only, student_for=box_for)
             timings["checks_s"] = round(time.perf_counter() - started, 6)
     except Exception as exc:  # the grader's own failure: flagged for a person, not a zero
         outcomes = _all_errored(assignment, only, exc)
@@ -136,6 +149,22 @@ def grade_submission(
         submitted_at=submitted_at,
         provenance=provenance(submission, rubric, isolation=isolation, timings=timings, python=python),
     )
+
+
+_MOST_VISIBLE_FIRST = ("visible", "after_published", "after_due_date", "hidden")
+
+
+def check_visibility(rubric: Rubric) -> dict[str, str]:
+    """check id -> how visible its results are: the most visible item it counts for, so a check
+    shared by a visible and a hidden item is visible (its inputs are shown anyway). Visible
+    checks come first."""
+    found: dict[str, str] = {}
+    for item in rubric.items:
+        for check_id in item.checks:
+            known = found.get(check_id, "hidden")
+            rank = min(_MOST_VISIBLE_FIRST.index(known), _MOST_VISIBLE_FIRST.index(item.visibility))
+            found[check_id] = _MOST_VISIBLE_FIRST[rank]
+    return dict(sorted(found.items(), key=lambda kv: _MOST_VISIBLE_FIRST.index(kv[1])))
 
 
 def _all_errored(assignment: Assignment, only, error: BaseException) -> dict[str, CheckOutcome]:

@@ -69,6 +69,7 @@ def run_checks(
     only: Collection[str] | None = None,
     max_examples: int = DEFAULT_MAX_EXAMPLES,
     mistakes_for: Callable[[Callable], Sequence] | None = None,
+    student_for: Callable[[str], StudentCode] | None = None,
 ) -> dict[str, CheckOutcome]:
     """Run the checks of ``suite`` on ``student``; return one outcome per check id.
 
@@ -79,6 +80,9 @@ def run_checks(
         max_examples: examples per generated check, unless the check sets its own.
         mistakes_for: the catalog lookup, ``reference -> mistakes``; default
             ``reference.mistakes.mistakes_for``.
+        student_for: check id -> the code that check calls, when checks must not share one
+            worker (a hidden check's inputs must never reach a visible check's feedback);
+            default ``student`` for all.
     """
     if type(seed) is not int:
         raise TypeError(f"seed must be an int, got {seed!r} (type={type(seed).__name__})")
@@ -101,7 +105,8 @@ def run_checks(
             continue
         started = time.perf_counter()
         with fixed_generation():
-            outcome = _run_check(spec, student, seed, spec.max_examples or max_examples, mistakes_for)
+            code = student if student_for is None else student_for(spec.id)
+            outcome = _run_check(spec, code, seed, spec.max_examples or max_examples, mistakes_for)
         outcomes[spec.id] = replace(outcome, duration_s=round(time.perf_counter() - started, 6))
     return outcomes
 
