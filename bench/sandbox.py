@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 
 from grader.sandbox import Limits, Pool, Sandbox  # noqa: E402
-from grader.sandbox.isolation import bubblewrap_works  # noqa: E402
+from grader.sandbox.backends import bubblewrap_works  # noqa: E402
 
 SOURCE = "def identity(x):\n    return x\n"
 

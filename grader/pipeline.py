@@ -29,7 +29,7 @@ from grader.checks import CheckSuite, load_checks, run_checks
 from grader.reports import write_batch_reports, write_student_reports
 from grader.result import CheckOutcome, Problem, Status, StudentResult
 from grader.rubric import Rubric, load_rubric
-from grader.sandbox import Limits, Pool, Sandbox
+from grader.sandbox import Budget, Limits, Pool, Sandbox
 from grader.score import score_submission
 from grader.submission import Submission, read_submission, read_submissions
 
@@ -62,7 +62,8 @@ class Assignment:
     def limits(self) -> Limits:
         lim = self.rubric.limits
         return Limits(call_timeout_s=lim.call_timeout_s, memory_mb=lim.memory_mb,
-                      load_timeout_s=lim.load_timeout_s, cpu_s=lim.cpu_s)
+                      load_timeout_s=lim.load_timeout_s, cpu_s=lim.cpu_s,
+                      submission_timeout_s=lim.submission_timeout_s)
 
     def private_paths(self, *others: str | Path) -> tuple[str, ...]:
         """Folders the student's code must not see: the rubric's and the checks', and ``others``
@@ -117,6 +118,9 @@ def grade_submission(
     try:
         with contextlib.ExitStack() as stack:
             boxes: dict[str, Sandbox] = {}
+            # One budget for the whole submission: time, reply bytes, and its cgroup (memory,
+            # processes, CPU weight) are shared by its workers of every visibility.
+            budget = stack.enter_context(Budget(assignment.limits))
 
             def box_for(check_id: str) -> Sandbox:
                 """One worker per visibility: what a held-back check sends the student's code
@@ -125,7 +129,7 @@ def grade_submission(
                 if kind not in boxes:
                     boxes[kind] = stack.enter_context(Sandbox(
                         submission.chunks, limits=assignment.limits, banned_apis=rubric.banned_apis,
-                        python=python, pool=pool, seed=rubric.seed))
+                        python=python, pool=pool, seed=rubric.seed, budget=budget))
                 return boxes[kind]
 
             box = box_for(next(iter(visibility), ""))

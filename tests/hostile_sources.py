@@ -119,6 +119,32 @@ HOSTILE = {
         "def conv_output_size(*a, **k):\n    for fd in range(3, 64):\n        try:\n"
         "            os.write(fd, b'\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x10{\"ok\": true}')\n"
         "        except OSError:\n            pass\n    return -1\n"),
+    # What the allow-list root and per-worker PID namespace must hide (both backends).
+    "reads_other_command_lines": attack(
+        "lines = [open('/proc/%s/cmdline' % p).read() for p in os.listdir('/proc') if p.isdigit()]",
+        cheat_if="any('worker.py' in c or 'grader' in c or 'bwrap' in c for c in lines)"),
+    "reads_mount_table": attack(
+        "table = open('/proc/self/mountinfo').read()",
+        cheat_if="'{WORLD}' in table or '{REPO}/grader' in table or '{REPO}/rubrics' in table"),
+    "signals_other_processes": attack(
+        "others = [int(p) for p in os.listdir('/proc') if p.isdigit() and int(p) != os.getpid()]\n"
+        "for p in others:\n    os.kill(p, 9)", cheat_if="len(others) > 0"),
+    # Resources of the submission as a whole.
+    "memory_in_many_processes": HEAD + (
+        "def conv_output_size(*a, **k):\n    kids = []\n    for _ in range(4):\n        pid = os.fork()\n"
+        "        if pid == 0:\n            b = bytearray(300 << 20)\n            for i in range(0, len(b), 4096):\n"
+        "                b[i] = 1\n            os._exit(0)\n        kids.append(pid)\n"
+        "    for pid in kids:\n        os.waitpid(pid, 0)\n    return -1\n"),
+    "big_reply_every_call": HEAD + "def conv_output_size(*a, **k):\n    return np.ones(7_000_000)\n",
+    # A right answer with a busy thread left behind: its later calls would depend on the load.
+    "busy_thread_right_answer": HEAD + (
+        "import threading\ndef spin():\n    while True:\n        pass\n"
+        "def conv_output_size(n, k, stride=1, padding=0, dilation=1):\n"
+        "    threading.Thread(target=spin, daemon=True).start()\n"
+        f"    return {RIGHT}\n"),
+    # Student text the reports must survive: a lone surrogate, control characters, a huge message.
+    "hostile_exception_text": HEAD + (
+        "def conv_output_size(*a, **k):\n    raise ValueError('bad \\ud800 \\x1b[2J\\r\\n::error::x ' + 'y' * 5_000_000)\n"),
 }
 
 # The files the reading attacks aim at: if one moved, its attack would fail for the wrong reason.

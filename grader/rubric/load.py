@@ -176,11 +176,12 @@ class _Parser:
 
     def _limits(self, node: Node) -> RubricLimits | None:
         r = self.r
-        found = r.expect_mapping(node, "limits", optional=("call_timeout_s", "memory_mb", "load_timeout_s", "cpu_s"))
+        found = r.expect_mapping(node, "limits", optional=("call_timeout_s", "memory_mb", "load_timeout_s", "cpu_s",
+                                                                   "submission_timeout_s"))
         if found is None:
             return None
         values = {}
-        for key in ("call_timeout_s", "load_timeout_s"):
+        for key in ("call_timeout_s", "load_timeout_s", "submission_timeout_s"):
             if not is_null(found.get(key)):
                 values[key] = r.expect_number(found[key], f"limits.{key}", minimum=0, exclusive=True)
         for key in ("memory_mb", "cpu_s"):

@@ -30,6 +30,7 @@ class RubricLimits:
     memory_mb: int = 2048
     load_timeout_s: float = 30.0
     cpu_s: int = 60
+    submission_timeout_s: float = 300.0  # every load, call and restart of the submission together
 
 
 @dataclass(frozen=True)

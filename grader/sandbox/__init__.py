@@ -5,15 +5,16 @@
 """
 from grader.sandbox.banned import BannedUse, find_banned
 from grader.sandbox.errors import (BadReturnValue, BannedAPIUsed, MissingFunction, SandboxError, StudentCrash,
-                                   StudentError, StudentException, StudentTimeout)
+                                   StrayThread, StudentError, StudentException, StudentTimeout)
 from grader.sandbox.limits import Limits
 from grader.sandbox.pool import Pool, default_pool
-from grader.sandbox.sandbox import CallResult, LoadReport, Sandbox
+from grader.sandbox.sandbox import Budget, CallResult, LoadReport, Sandbox
 
 __all__ = [
     "BadReturnValue",
     "BannedAPIUsed",
     "BannedUse",
+    "Budget",
     "CallResult",
     "Limits",
     "LoadReport",
@@ -21,6 +22,7 @@ __all__ = [
     "Pool",
     "Sandbox",
     "SandboxError",
+    "StrayThread",
     "StudentCrash",
     "StudentError",
     "StudentException",

@@ -44,5 +44,12 @@ class MissingFunction(StudentError):
     kind = "missing_function"
 
 
+class StrayThread(StudentError):
+    """The code returned but left threads or processes running (they would make its later calls,
+    and so its score, depend on the machine's load)."""
+
+    kind = "stray_thread"
+
+
 ERRORS_BY_KIND = {cls.kind: cls for cls in (StudentException, StudentTimeout, StudentCrash,
-                                            BadReturnValue, BannedAPIUsed, MissingFunction)}
+                                            BadReturnValue, BannedAPIUsed, MissingFunction, StrayThread)}

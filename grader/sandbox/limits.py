@@ -11,7 +11,11 @@ class Limits:
     Wall-clock timeouts are enforced by the grader (the worker's processes are killed with
     SIGKILL); the others are kernel resource limits set in the worker before student code runs.
     ``load_timeout_s`` applies to each code chunk (notebook cell) separately.
-    ``memory_mb`` is address space on top of what the pre-warmed interpreter already maps.
+    ``memory_mb`` is address space on top of what the pre-warmed interpreter already maps, per
+    process, and (where the pool can make cgroups) the memory of all the submission's processes
+    together. ``submission_timeout_s`` is the wall-clock budget of the whole submission: every
+    load, call and restart of all its workers together. ``reply_bytes_total`` caps what all its
+    replies may add up to, ``return_bytes`` one reply.
     """
 
     call_timeout_s: float = 5.0
@@ -23,6 +27,8 @@ class Limits:
     open_files: int = 256
     output_bytes: int = 1_000_000
     return_bytes: int = 64 * 1024 * 1024  # largest reply (JSON plus arrays) accepted
+    reply_bytes_total: int = 128 * 1024 * 1024  # all the replies of one submission together
+    submission_timeout_s: float = 300.0
     max_depth: int = 32  # deepest nesting of lists, tuples and dicts accepted
 
     def __post_init__(self) -> None:

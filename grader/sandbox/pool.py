@@ -16,7 +16,6 @@ import itertools
 import json
 import os
 import select
-import shutil
 import socket
 import subprocess
 import tempfile
@@ -24,8 +23,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from grader.sandbox import isolation as _isolation
-from grader.sandbox import wire
+from grader.sandbox import backends, wire
+from grader.sandbox.cgroups import CgroupTree, SubmissionCgroup
+from grader.sandbox.interpreter import Interpreter, base_env, probe_interpreter
 from grader.sandbox.errors import SandboxError
 from grader.sandbox.limits import Limits
 
@@ -50,11 +50,15 @@ class WorkerHandle:
     sock: socket.socket
     output_fd: int
     limits: Limits
-    fallback_workdir: str | None
     isolation: str = ""
     output: bytearray = field(default_factory=bytearray)
     output_dropped: int = 0
     frames: wire.FrameBuffer | None = None
+    received: int = 0  # bytes read from the protocol socket since take_received()
+
+    def take_received(self) -> int:
+        n, self.received = self.received, 0
+        return n
 
     def send(self, message: dict, blobs=()) -> None:
         try:
@@ -84,6 +88,7 @@ class WorkerHandle:
                 if not chunk:
                     self.drain_output(0)
                     raise ChannelClosed("the worker closed its end")
+                self.received += len(chunk)
                 self.frames.feed(chunk)
 
     def drain_output(self, timeout: float) -> None:
@@ -109,17 +114,24 @@ class WorkerHandle:
 
 
 class Pool:
-    """Zygote for one interpreter and isolation mode; thread-safe; a context manager."""
+    """Zygote for one interpreter and isolation backend; thread-safe; a context manager.
+
+    ``backend`` is the ``backends.Backend`` in use; ``mode`` its name ("bubblewrap" or "fallback").
+    ``cgroups`` makes each submission's cgroup where this process may (root, or delegated).
+    """
 
     def __init__(self, *, python: str | None = None, isolation: str = "auto",
                  hidden_paths: tuple[str, ...] | None = None) -> None:
-        self.mode = _isolation.choose_mode(isolation)  # "bubblewrap" or "fallback"
+        self.backend = backends.choose(isolation)
+        self.mode = self.backend.name
         self.python = python
         extra = tuple(os.path.abspath(p) for p in (hidden_paths or ()))
-        self.hidden_paths = tuple(sorted(set(_isolation.default_hidden_paths() + extra)))
+        self.hidden_paths = tuple(sorted(set(default_hidden_paths() + extra)))
         self.cold_start_s: float | None = None
         self.versions: dict = {}
-        self._interpreter: _isolation.Interpreter | None = None
+        self.cgroups: CgroupTree | None = None
+        self._staging: str | None = None
+        self._interpreter: Interpreter | None = None
         self._proc: subprocess.Popen | None = None
         self._control: socket.socket | None = None
         self._root = False
@@ -139,12 +151,21 @@ class Pool:
             return 0.0
         began = time.perf_counter()
         if self._interpreter is None:
-            self._interpreter = _isolation.probe_interpreter(self.python)
+            self._interpreter = probe_interpreter(self.python)
+        if self.cgroups is None:
+            self.cgroups = CgroupTree()
+        plan = None
+        if self.backend.needs_staging:
+            self._staging = tempfile.mkdtemp(prefix="cnngrade-root-")
+            os.chmod(self._staging, 0o755)
+            plan = self.backend.root_plan(self._interpreter, self._staging)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        cmd = _isolation.zygote_command(self.mode, self._interpreter, theirs.fileno())
+        cmd = self.backend.zygote_command(self._interpreter)
         try:
-            self._proc = subprocess.Popen(cmd, pass_fds=[theirs.fileno()], env=_isolation.zygote_env(), cwd="/",
-                                          stdin=subprocess.DEVNULL, start_new_session=True)
+            self._proc = subprocess.Popen(cmd, pass_fds=[theirs.fileno()], env=base_env(), cwd="/",
+                                          stdin=subprocess.PIPE, start_new_session=True)
+            self._proc.stdin.write(backends.boot_payload(theirs.fileno(), plan))
+            self._proc.stdin.close()
         except OSError as exc:
             raise SandboxError(f"could not start the sandbox zygote ({' '.join(cmd[:1])}): {exc}") from exc
         finally:
@@ -197,45 +218,51 @@ class Pool:
         if self._control is not None:
             self._control.close()
         self._proc = self._control = None
+        if self._staging is not None:
+            try:
+                os.rmdir(self._staging)  # empty: the zygote's root was a tmpfs mounted on it
+            except OSError:
+                pass
+            self._staging = None
         return code
 
     # -- workers --------------------------------------------------------------------------
 
-    def spawn(self, *, limits: Limits, banned_apis=(), seed: int = 0) -> WorkerHandle:
-        """Fork a fresh worker and wait for its hello (isolation in place, no student code yet)."""
+    def spawn(self, *, limits: Limits, banned_apis=(), seed: int = 0,
+              cgroup: SubmissionCgroup | None = None) -> WorkerHandle:
+        """Fork a fresh worker and wait for its hello (isolation in place, no student code yet).
+        With ``cgroup`` its processes join that cgroup (the submission's) before anything else."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         out_r, out_w = os.pipe()
         os.set_blocking(out_r, False)
-        workdir = None
+        cgroup_fds: list[int] = []
         try:
+            cgroup_fds = cgroup.open_procs() if cgroup is not None else []
             with self._lock:
                 self._start_locked()
                 uid = None
                 if self._root:
                     uid = 100_000 + (self._proc.pid % 4_000_000) * 1000 + next(self._uids) % 1000
-                workdir = tempfile.mkdtemp(prefix="cnngrade-work-") if not self._root else None
-                if workdir and uid is None:
-                    os.chmod(workdir, 0o700)
                 request = {"op": "spawn", "uid": uid, "limits": limits.to_dict(), "banned": list(banned_apis),
                            "hide": list(self.hidden_paths), "keep": list(self._interpreter.needed),
-                           "outer": ["bubblewrap"] if self.mode == "bubblewrap" else [],
-                           "fallback_workdir": workdir or "/tmp/cnngrade-work", "seed": seed}
+                           "outer": ["bubblewrap"] if self.mode == "bubblewrap" else [], "seed": seed}
+                fds = [theirs.fileno(), out_w, *cgroup_fds]
                 try:
-                    pid = self._request_locked(request, fds=[theirs.fileno(), out_w])["pid"]
+                    pid = self._request_locked(request, fds=fds)["pid"]
                 except SandboxError:
                     self._start_locked()  # one retry with a fresh zygote
-                    pid = self._request_locked(request, fds=[theirs.fileno(), out_w])["pid"]
+                    pid = self._request_locked(request, fds=fds)["pid"]
         except BaseException:
             ours.close()
             os.close(out_r)
-            if workdir:
-                shutil.rmtree(workdir, ignore_errors=True)
             raise
         finally:
             theirs.close()
             os.close(out_w)
+            for fd in cgroup_fds:
+                os.close(fd)
         handle = WorkerHandle(pid=pid, uid=uid, sock=ours, output_fd=out_r, limits=limits,
-                              fallback_workdir=workdir, frames=wire.FrameBuffer(limits.return_bytes))
+                              frames=wire.FrameBuffer(limits.return_bytes))
         try:
             hello, _ = handle.receive(time.monotonic() + _HELLO_TIMEOUT_S)
         except (ChannelClosed, ChannelTimeout, wire.WireError) as exc:
@@ -257,13 +284,14 @@ class Pool:
                     pass
         handle.drain_output(0)
         os.close(handle.output_fd)
-        if handle.fallback_workdir:
-            shutil.rmtree(handle.fallback_workdir, ignore_errors=True)
         return status
 
     def close(self) -> None:
         with self._lock:
             self._forget_zygote()
+            if self.cgroups is not None:
+                self.cgroups.close()
+                self.cgroups = None
 
     def __enter__(self) -> "Pool":
         self.start()
@@ -279,7 +307,7 @@ _DEFAULT_LOCK = threading.Lock()
 
 def default_pool(python: str | None = None, isolation: str = "auto") -> Pool:
     """The shared pool for (python, isolation), created on first use and closed at exit."""
-    key = (python, isolation, os.environ.get(_isolation.ENV_OVERRIDE))
+    key = (python, isolation, os.environ.get(backends.ENV_OVERRIDE))
     with _DEFAULT_LOCK:
         if key not in _DEFAULT_POOLS:
             if not _DEFAULT_POOLS:
@@ -291,3 +319,11 @@ def default_pool(python: str | None = None, isolation: str = "auto") -> Pool:
 def _close_default_pools() -> None:
     for pool in _DEFAULT_POOLS.values():
         pool.close()
+
+
+def default_hidden_paths() -> tuple[str, ...]:
+    """Paths a student must not see even where the allow-list would show them (a course that
+    lives inside the interpreter's prefix): this repository and $HOME."""
+    from grader.sandbox.interpreter import REPO_ROOT
+    paths = {str(REPO_ROOT), os.path.expanduser("~")}
+    return tuple(sorted(p for p in paths if p not in ("/", "") and os.path.exists(p)))

@@ -17,7 +17,7 @@ from typing import Any
 from grader.result import Problem
 from grader.sandbox import wire
 from grader.sandbox.banned import find_banned
-from grader.sandbox.errors import (ERRORS_BY_KIND, BadReturnValue, SandboxError, StudentCrash,
+from grader.sandbox.errors import (ERRORS_BY_KIND, BadReturnValue, SandboxError, StrayThread, StudentCrash,
                                    StudentError, StudentTimeout)
 from grader.sandbox.limits import Limits
 from grader.sandbox.pool import ChannelClosed, ChannelTimeout, Pool, WorkerHandle, default_pool
@@ -25,6 +25,41 @@ from grader.sandbox.pool import ChannelClosed, ChannelTimeout, Pool, WorkerHandl
 MAX_MESSAGE_CHARS = 4_000  # an exception's message, as kept by the grader
 MAX_TRACEBACK_CHARS = 20_000
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class Budget:
+    """What one submission may use in all, shared by all its sandboxes (one per visibility) and
+    all their workers and restarts: wall-clock time (``limits.submission_timeout_s``), reply bytes
+    (``limits.reply_bytes_total``), and its cgroup (memory, processes, CPU weight) where the
+    pool can make one. A context manager; closing removes the cgroup."""
+
+    def __init__(self, limits: Limits = Limits()) -> None:
+        self.limits = limits
+        self.deadline = time.monotonic() + limits.submission_timeout_s
+        self.reply_bytes = 0
+        self.cgroup = None
+        self._pools: set[int] = set()
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def cgroup_for(self, pool: Pool):
+        """The submission's cgroup in ``pool``'s tree (made on first use), or None."""
+        if self.cgroup is None and getattr(pool, "cgroups", None) is not None and id(pool) not in self._pools:
+            self._pools.add(id(pool))
+            self.cgroup = pool.cgroups.make(memory_mb=self.limits.memory_mb, processes=self.limits.processes)
+        return self.cgroup
+
+    def close(self) -> None:
+        if self.cgroup is not None:
+            self.cgroup.remove()
+            self.cgroup = None
+
+    def __enter__(self) -> "Budget":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 @dataclass(frozen=True)
@@ -50,10 +85,12 @@ class Sandbox:
     ``limits.load_timeout_s`` applies to each chunk; ``limits.call_timeout_s`` to each call.
     isolation: "auto" (bubblewrap if it works, else the fallback), "bubblewrap" or "fallback";
     ignored when ``pool`` is given. ``isolation`` (attribute) names what is actually active.
+    budget: the submission's ``Budget`` when it has several sandboxes; by default its own.
     """
 
     def __init__(self, chunks, *, limits: Limits = Limits(), banned_apis=(), python: str | None = None,
-                 pool: Pool | None = None, isolation: str = "auto", seed: int = 0) -> None:
+                 pool: Pool | None = None, isolation: str = "auto", seed: int = 0,
+                 budget: Budget | None = None) -> None:
         self.chunks = tuple(_as_chunk(c, i) for i, c in enumerate(chunks))
         if not isinstance(limits, Limits):
             raise TypeError(f"limits must be a Limits; got {type(limits).__name__}")
@@ -63,6 +100,8 @@ class Sandbox:
         self.banned_apis = tuple(banned_apis)
         self.pool = pool if pool is not None else default_pool(python, isolation)
         self.seed = seed
+        self.budget = budget if budget is not None else Budget(limits)
+        self._own_budget = budget is None
         self.isolation = self.pool.mode
         self.report: LoadReport | None = None
         self.last_call: CallResult | None = None
@@ -71,6 +110,7 @@ class Sandbox:
         self._defined: tuple[str, ...] = ()
         self._ids = 0
         self._output_kept = 0
+        self._spawned = 0
         self._closed = False
 
     # -- loading --------------------------------------------------------------------------
@@ -93,24 +133,32 @@ class Sandbox:
         return self.report
 
     def _spawn(self) -> WorkerHandle:
-        handle = self.pool.spawn(limits=self.limits, banned_apis=self.banned_apis, seed=self.seed)
+        if self.budget.left() <= 0:
+            raise self._over_budget("")
+        cgroup = self.budget.cgroup_for(self.pool)
+        if cgroup is not None and self._spawned:
+            cgroup.wait_empty()  # the killed worker's processes still count against pids.max
+        self._spawned += 1
+        handle = self.pool.spawn(limits=self.limits, banned_apis=self.banned_apis, seed=self.seed, cgroup=cgroup)
         self.isolation = handle.isolation
         return handle
 
     def _load_chunk(self, index: int, output: list[str]) -> Problem | None:
         origin, source, cell = self.chunks[index]
         try:
+            if self._handle is None:  # an earlier chunk's restart failed: try once more, for this one
+                self._restore(index)
             # The Problem records file and cell; the message itself need not repeat them.
             reply, _ = self._request({"op": "exec", "origin": origin, "source": source}, self.limits.load_timeout_s,
                                      what="this cell" if cell is not None else "this file")
-        except (StudentTimeout, StudentCrash, BadReturnValue) as exc:
+        except (StudentTimeout, StudentCrash, BadReturnValue, StrayThread) as exc:
             output.append(exc.stdout)
             self._skip.add(index)
             try:
                 self._restore(index)
             except StudentError:
                 self._handle = None  # the next call tries again, and reports the crash
-            kind = "timeout" if isinstance(exc, StudentTimeout) else "crash"
+            kind = exc.kind if isinstance(exc, (StudentTimeout, StrayThread)) else "crash"
             return Problem(kind, exc.message, *_file_and_cell(origin))
         finally:
             if self._handle is not None:
@@ -180,24 +228,49 @@ class Sandbox:
         self._ids += 1
         message = dict(message, id=self._ids, seed=self.seed)
         what = what or message.get("origin", "the submission")
+        left = self.budget.left()
+        if left <= 0 or handle is None:
+            self._kill()
+            raise self._over_budget(self._kept(handle.take_output()) if handle is not None else "")
         try:
             handle.send(message, blobs)
-            reply, reply_blobs = handle.receive(time.monotonic() + timeout)
+            reply, reply_blobs = handle.receive(time.monotonic() + min(timeout, left))
             if reply.get("id") != self._ids:
                 raise wire.WireError(f"reply id {reply.get('id')!r}, expected {self._ids}")
-            return reply, reply_blobs
         except ChannelTimeout:
             self._kill()
+            if left < timeout:
+                raise self._over_budget(self._kept(handle.take_output())) from None
             raise StudentTimeout(f"{what} did not finish within {timeout:g} s (wall clock); its processes were "
                                  "killed", stdout=self._kept(handle.take_output())) from None
         except ChannelClosed:
             status = self._kill(wait=True)
-            raise StudentCrash(f"the worker running {what} ended unexpectedly ({_describe(status, self.limits)})",
+            cgroup = self.budget.cgroup
+            oom = cgroup is not None and cgroup.out_of_memory()
+            raise StudentCrash(f"the worker running {what} ended unexpectedly ({_describe(status, self.limits, oom)})",
                                stdout=self._kept(handle.take_output())) from None
         except wire.WireError as exc:
             self._kill()
             raise BadReturnValue(f"{what} produced a reply that cannot be accepted: {exc}",
                                  stdout=self._kept(handle.take_output())) from None
+        self.budget.reply_bytes += handle.take_received()
+        if self.budget.reply_bytes > self.limits.reply_bytes_total:
+            self._kill()
+            raise BadReturnValue(f"the submission's replies add up to more than {self.limits.reply_bytes_total} "
+                                 "bytes in all; the grader accepts no more of them",
+                                 stdout=self._kept(handle.take_output()))
+        if reply.get("stray"):
+            self._kill()  # its threads or processes would slow every later call: a fresh worker
+            raise StrayThread(f"{what} left {student_text(reply['stray'], 100)} running after it finished; "
+                              "graded code must finish all its work before it returns (join threads, "
+                              "wait for processes), or its later calls would depend on the machine's load",
+                              stdout=self._kept(handle.take_output()))
+        return reply, reply_blobs
+
+    def _over_budget(self, stdout: str) -> StudentTimeout:
+        return StudentTimeout(f"the submission used up its time budget of {self.limits.submission_timeout_s:g} s "
+                              "(all its cells, calls and restarts together); its processes were killed",
+                              stdout=stdout)
 
     def _kept(self, text: str) -> str:
         """What the submission printed, within one budget of ``limits.output_bytes`` for all
@@ -220,6 +293,8 @@ class Sandbox:
         """Kill the worker and everything it started; its private /tmp goes with it."""
         self._closed = True
         self._kill()
+        if self._own_budget:
+            self.budget.close()
 
     def __enter__(self) -> "Sandbox":
         self.start()
@@ -268,7 +343,10 @@ def _line_in(trace: str, origin: str) -> int | None:
     return int(lines[-1]) if lines else None
 
 
-def _describe(status: int | None, limits: Limits) -> str:
+def _describe(status: int | None, limits: Limits, out_of_memory: bool = False) -> str:
+    if out_of_memory:
+        return (f"killed for using more than the memory limit of {limits.memory_mb} MB "
+                "(all the submission's processes together)")
     if status is None:
         return "it closed the connection"
     if os.WIFEXITED(status):

@@ -1,10 +1,13 @@
 """The only code that runs student code: a pre-warmed parent (zygote) and the workers it forks.
 
-Standalone script: imports nothing from ``grader`` or ``reference`` (it loads ``wire.py`` from
-its own folder by path), needs only NumPy (1.x or 2.x), and imports torch only if present, so it
-runs under whatever interpreter an old assignment needs.
+Standalone program: imports nothing from ``grader`` or ``reference``, needs only NumPy (1.x or
+2.x), and imports torch only if present, so it runs under whatever interpreter an old assignment
+needs. It comes on the zygote's stdin with ``wire.py`` and its start-up data (``backends.BOOT``), so
+no command line names a host path:
 
-    python worker.py --zygote CONTROL_FD
+    python -s -B -c "$BOOT" < {"worker": ..., "wire": ..., "control_fd": N, "root": plan or null}
+
+With a root plan (the Namespaces backend) the zygote first builds its own allow-list root.
 
 The zygote imports NumPy and torch once, then serves requests on a SOCK_SEQPACKET control socket
 (JSON, file descriptors passed with SCM_RIGHTS): ``spawn`` forks a worker for one submission,
@@ -32,16 +35,17 @@ import time
 import traceback
 import types
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+
 numpy = torch = wire = None  # set by _prewarm(), after the small killer process has been forked
+CODE_NAME = "<cnngrade worker>"  # this program's file name in tracebacks
+IN_USER_NAMESPACE = False
 
 
-def _prewarm():
+def _prewarm(wire_source):
     """Import what every submission needs once, in the zygote: the point of having one."""
     global numpy, torch, wire
-    spec = importlib.util.spec_from_file_location("sandbox_wire", os.path.join(HERE, "wire.py"))
-    wire = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(wire)
+    wire = types.ModuleType("sandbox_wire")
+    exec(compile(wire_source, "<cnngrade wire>", "exec"), wire.__dict__)
     import numpy
     import numpy.random  # lazily loaded by NumPy 2; the worker seeds it
     try:
@@ -51,15 +55,23 @@ def _prewarm():
         torch = None
 
 
-PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 36, 38
-CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWIPC = 0x20000, 0x40000000, 0x08000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
+PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP = 1, 36, 38, 24
+CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS = 0x20000, 0x40000000, 0x08000000, 0x04000000
+CLONE_NEWPID, CLONE_NEWUSER = 0x20000000, 0x10000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = (1, 2, 4, 8, 32, 4096, 16384,
+                                                                                    1 << 18)
+MNT_DETACH = 2
+SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "ppc64le": 203, "s390x": 217, "riscv64": 41}
 BLOCKED_IMPORTS = ("grader", "reference", "cnngrade")
 WORKDIR = "/tmp/work"
 MAX_CONTROL = 1 << 16
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+
+
+_libc.syscall.restype = ctypes.c_long
+_libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
 
 
 def _check(result, what):
@@ -74,6 +86,84 @@ def _mount(source, target, fstype, flags, data=None):
 
 
 # ---------------------------------------------------------------------------------------------
+# The zygote's own root (Namespaces backend): an allow-list, not a deny-list
+
+
+def _write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def _enter_user_namespace(extra_flags):
+    """unshare(CLONE_NEWUSER | extra_flags), mapping our own uid and gid to themselves."""
+    global IN_USER_NAMESPACE
+    uid, gid = os.geteuid(), os.getegid()
+    _check(_libc.unshare(CLONE_NEWUSER | extra_flags), "unshare(CLONE_NEWUSER)")
+    IN_USER_NAMESPACE = True  # one uid mapped: no uid of its own per worker
+    _write("/proc/self/setgroups", "deny")
+    _write("/proc/self/uid_map", "%d %d 1" % (uid, uid))
+    _write("/proc/self/gid_map", "%d %d 1" % (gid, gid))
+
+
+def _bind_ro(source, target, device=False):
+    if os.path.isdir(source):
+        os.makedirs(target, mode=0o755, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
+        open(target, "a").close()
+    _mount(source, target, None, MS_BIND | MS_REC)
+    try:
+        _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | (0 if device else MS_NODEV))
+    except OSError:  # a locked mount (user namespace) keeps its own flags; still read-only below
+        _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
+
+
+def build_root(plan):
+    """Make a tmpfs holding only the allow-list (system directories, a few /etc files, the
+    interpreter and its libraries, a few /dev nodes, the host /proc to be covered by each
+    worker's own), pivot into it and drop the old root. Runs once, single-threaded, before the
+    big imports, so that these imports prove the allow-list is enough."""
+    if os.geteuid() != 0 or _libc.unshare(CLONE_NEWNS) != 0:  # root without CAP_SYS_ADMIN: a user namespace
+        _enter_user_namespace(CLONE_NEWNS)
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    os.umask(0o022)
+    new = plan["staging"]
+    _mount("tmpfs", new, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=1m")
+    for path in plan["system"]:
+        if os.path.islink(path):
+            os.symlink(os.readlink(path), new + path)
+        elif os.path.isdir(path):
+            _bind_ro(path, new + path)
+    bound = list(plan["system"])
+    for path in plan["etc"] + sorted(plan["needed"], key=len):
+        if os.path.exists(path) and not any(_inside(path, b) for b in bound):
+            _bind_ro(path, new + path)
+            bound.append(path)
+    os.makedirs(new + "/dev", mode=0o755, exist_ok=True)
+    for name in plan["devices"]:
+        if os.path.exists("/dev/" + name):
+            _bind_ro("/dev/" + name, new + "/dev/" + name, device=True)
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
+                         ("stderr", "/proc/self/fd/2")):
+        os.symlink(target, new + "/dev/" + name)
+    for scratch in ("/tmp", "/dev/shm", "/var/tmp"):
+        os.makedirs(new + scratch, exist_ok=True)
+        os.chmod(new + scratch, 0o1777)
+    # Each worker mounts a fresh /proc of its own PID namespace over this one. A kernel lets a
+    # user namespace mount proc only where a full proc is already visible, hence the bind.
+    os.makedirs(new + "/proc", exist_ok=True)
+    _mount("/proc", new + "/proc", None, MS_BIND | MS_REC)
+    os.chdir(new)
+    number = SYS_PIVOT_ROOT.get(os.uname().machine)
+    if number is None:
+        raise OSError("pivot_root: unknown system call number on %s" % os.uname().machine)
+    _check(_libc.syscall(number, b".", b"."), "pivot_root")
+    _check(_libc.umount2(b".", MNT_DETACH), "umount old root")
+    os.chdir("/")
+    _mount(None, "/", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+# ---------------------------------------------------------------------------------------------
 # Zygote
 
 
@@ -82,8 +172,10 @@ def zygote(control_fd, killer):
     _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     statuses = {}  # pid -> wait status, for the workers we forked
+    inner = {}  # worker pid -> the pid of its namespace's init (the process that runs student code)
     _send(control, {"ready": True, "python": sys.version.split()[0], "numpy": numpy.__version__,
-                    "torch": getattr(torch, "__version__", None), "root": os.geteuid() == 0,
+                    "torch": getattr(torch, "__version__", None),
+                    "root": os.geteuid() == 0 and not IN_USER_NAMESPACE,
                     "vm_kb": _vm_kb()})
     while True:
         readable, _, _ = select.select([control], [], [], 1.0)
@@ -98,16 +190,22 @@ def zygote(control_fd, killer):
         seq = request.get("seq")
         try:
             if request["op"] == "spawn":
+                pid_r, pid_w = os.pipe()
                 pid = os.fork()
                 if pid == 0:
-                    _worker_main(request, fds, control)  # never returns
+                    os.close(pid_r)
+                    _worker_main(request, fds, control, pid_w)  # never returns
+                os.close(pid_w)
                 for fd in fds:
                     os.close(fd)
+                inner[pid] = _read_pid(pid_r)
+                os.close(pid_r)
                 _send(control, {"pid": pid, "seq": seq})
             elif request["op"] == "kill":
                 for fd in fds:
                     os.close(fd)
-                _send(control, {"status": _kill(request, statuses, killer), "seq": seq})
+                _send(control, {"status": _kill(request, statuses, killer, inner.pop(request["pid"], None)),
+                                "seq": seq})
             else:
                 _send(control, {"error": "unknown op %r" % request.get("op"), "seq": seq})
         except Exception as exc:  # the zygote must outlive any single request
@@ -176,9 +274,33 @@ def start_killer(control_fd):
         os._exit(0)
 
 
-def _kill(request, statuses, killer):
-    """SIGKILL every process of the submission: all of its uid when it has its own, else its group."""
+def _read_pid(fd):
+    """The pid the worker's first process reports for its second (its PID namespace's init)."""
+    data = b""
+    deadline = time.monotonic() + 10.0
+    while time.monotonic() < deadline and select.select([fd], [], [], max(deadline - time.monotonic(), 0))[0]:
+        chunk = os.read(fd, 32)
+        if not chunk:
+            break
+        data += chunk
+    return int(data) if data.strip().isdigit() else None
+
+
+def _kill(request, statuses, killer, init_pid):
+    """SIGKILL every process of the submission: the init of its PID namespace (the kernel then
+    kills everything in it), its uid when it has its own, and the worker itself."""
     pid, uid = request["pid"], request.get("uid")
+    if request.get("wait"):  # it ended by itself (closed its socket): let it say how, first
+        deadline = time.monotonic() + 1.0
+        while pid not in statuses and time.monotonic() < deadline:
+            _reap(statuses)
+            time.sleep(0.002)
+    for target in (() if pid in statuses else (init_pid, pid)):  # a reaped pid may be reused
+        if target:
+            try:
+                os.kill(target, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
     if uid is not None and uid != os.geteuid():
         killer.send(str(int(uid)).encode())
         killer.recv(16)
@@ -208,43 +330,97 @@ def _vm_kb():
 # Worker set-up (runs in the forked child, before any student code)
 
 
-def _worker_main(request, fds, control):
-    proto_fd, out_fd = fds
+def _worker_main(request, fds, control, pid_w):
+    """The worker's first process: joins the submission's cgroup, makes the namespaces, forks
+    their init (which runs the student's code), reports its pid and ends as it ends."""
+    proto_fd, out_fd, cgroup_fds = fds[0], fds[1], fds[2:]
     try:
         control.close()
         os.setsid()
-        isolation = _isolate(request, proto_fd, out_fd)
+        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        for fd in cgroup_fds:
+            os.write(fd, b"0")  # this process (and so all it forks) joins the submission's cgroup
+            os.close(fd)
+        parts = list(request.get("outer", [])) + (["cgroup"] if cgroup_fds else [])
+        parts.append(_unshare_worker())
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        child = os.fork()
+        if child == 0:
+            os.close(pid_w)
+            _init_main(request, proto_fd, out_fd, parts)  # never returns
+        os.write(pid_w, str(child).encode())
+        os.close(pid_w)
+        for fd in range(3, _max_fd()):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        _mirror(child, request["limits"]["cpu_s"])
+    except BaseException:
+        _setup_failed(out_fd)
+
+
+def _setup_failed(out_fd):
+    text = ("sandbox worker set-up failed:\n" + traceback.format_exc()).encode(errors="replace")
+    for fd in (out_fd, 2):  # out_fd is closed once set-up has moved it to 2
+        try:
+            os.write(fd, text)
+            break
+        except OSError:
+            pass
+    os._exit(70)
+
+
+def _unshare_worker():
+    """New PID, mount, network, IPC and UTS namespaces; a user namespace too where we lack the
+    capability to make them (not root, under bubblewrap as a user)."""
+    flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
+    if _libc.unshare(flags) == 0:
+        return "namespaces"
+    _enter_user_namespace(flags)
+    return "userns+namespaces"
+
+
+def _mirror(child, cpu_s):
+    """Wait for the namespace's init and end the same way, so the grader can say how it ended."""
+    while True:
+        try:
+            _, status, usage = os.wait4(child, 0)
+            break
+        except InterruptedError:
+            continue
+    if os.WIFEXITED(status):
+        os._exit(os.WEXITSTATUS(status))
+    sig = os.WTERMSIG(status)
+    if sig == signal.SIGKILL and usage.ru_utime + usage.ru_stime >= cpu_s:
+        sig = signal.SIGXCPU  # an init gets the hard limit's SIGKILL only: say it was the CPU limit
+    try:
+        signal.signal(sig, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, [sig])
+    except (OSError, ValueError):
+        pass
+    os.kill(os.getpid(), sig)
+    os._exit(128 + sig)
+
+
+def _init_main(request, proto_fd, out_fd, parts):
+    try:
+        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        isolation = _isolate(request, proto_fd, out_fd, parts)
         sock = socket.socket(fileno=proto_fd)
         _serve(sock, request, isolation)
     except BaseException:
-        text = ("sandbox worker set-up failed:\n" + traceback.format_exc()).encode(errors="replace")
-        for fd in (out_fd, 2):  # out_fd is closed once set-up has moved it to 2
-            try:
-                os.write(fd, text)
-                break
-            except OSError:
-                pass
-        os._exit(70)
+        _setup_failed(out_fd)
     os._exit(0)
 
 
-def _isolate(request, proto_fd, out_fd):
-    parts = list(request.get("outer", []))
+def _isolate(request, proto_fd, out_fd, parts):
     uid = request.get("uid")
     limits = request["limits"]
     root = os.geteuid() == 0
-    if root and request.get("namespaces", True):
-        try:
-            _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC), "unshare")
-            _private_mounts(request, uid)
-            parts.append("namespaces")
-        except OSError as exc:
-            sys.stderr.write("sandbox: no private namespaces (%s)\n" % exc)
-    if "namespaces" not in parts:
-        os.makedirs(request["fallback_workdir"], mode=0o700, exist_ok=True)
-        os.chdir(request["fallback_workdir"])
-    else:
-        os.chdir(WORKDIR)
+    _private_mounts(request, uid)
+    _libc.sethostname(b"sandbox", 7)
+    os.chdir(WORKDIR)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.dup2(out_fd, 1)
@@ -267,8 +443,11 @@ def _isolate(request, proto_fd, out_fd):
         resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
         os.setgroups([])
         os.setresgid(uid, uid, uid)
-        os.setresuid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)  # from root to another uid: every capability goes
         parts.append("uid")
+    else:
+        _drop_capabilities()
+        parts.append("no-capabilities")
     parts.append("rlimits")
     _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # after setuid, which clears it
@@ -277,6 +456,22 @@ def _isolate(request, proto_fd, out_fd):
                        "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
     _block_imports(request.get("hide", []), request.get("keep", []))
     return "+".join(parts)
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def _drop_capabilities():
+    """No capability left, in any set (a user namespace's creator holds them all inside it)."""
+    for cap in range(64):
+        _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+    header, data = _CapHeader(0x20080522, 0), (_CapData * 2)()
+    _check(_libc.capset(ctypes.byref(header), data), "capset")
 
 
 def _max_fd():
@@ -298,8 +493,11 @@ def _bind_back(path, fd, is_dir):
 
 
 def _private_mounts(request, uid):
-    """Fresh tmpfs for /tmp and friends; tmpfs over hidden paths, with needed paths bound back."""
+    """A /proc of the worker's own PID namespace, fresh tmpfs for /tmp and friends, and tmpfs over
+    any hidden path the allow-list still shows (a course folder inside the interpreter's prefix),
+    with needed paths bound back."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     keep = [p for p in request.get("keep", []) if os.path.exists(p)]
     held = {p: os.open(p, os.O_PATH) for p in keep}
     is_dir = {p: os.path.isdir(p) for p in keep}  # decided before the tmpfs hides them
@@ -367,7 +565,7 @@ def _block_imports(hidden, keep):
             return True
         return not any(_inside(entry, h) or _inside(h, entry) for h in hidden)
 
-    sys.path[:] = [p for p in sys.path if allowed(p) and os.path.abspath(p) != HERE]
+    sys.path[:] = [p for p in sys.path if allowed(p)]
     sys.meta_path[:] = [f for f in sys.meta_path if not _points_at_the_grader(f)]
     sys.meta_path.insert(0, _ImportBlocker())
     sys.path_hooks[:] = [h for h in sys.path_hooks if not _points_at_the_grader(h)]
@@ -432,6 +630,7 @@ def _serve(sock, request, isolation):
     channel = types.SimpleNamespace(recv=functools.partial(_socket.socket.recv, sock))
     sendall = functools.partial(_socket.socket.sendall, sock)
     sendall(pack({"hello": True, "isolation": isolation, "pid": os.getpid()}))
+    baseline = set(_listdir("/proc/self/task"))
     while True:
         frame = read_frame(channel, max_bytes)
         if frame is None:
@@ -469,7 +668,46 @@ def _serve(sock, request, isolation):
                 stream.flush()
             except Exception:
                 pass
+        stray = _strays(baseline)
+        if stray:
+            reply["stray"] = stray
         sendall(pack(reply, out_blobs))
+
+
+_listdir, _sleep, _monotonic = os.listdir, time.sleep, time.monotonic  # bound before student code
+
+
+def _strays(baseline, grace_s=0.05):
+    """Threads and processes the student's code left running after a load or a call (after a short
+    grace for ones that are just ending): they would compete with later calls for the CPU, so
+    their score would depend on the machine's load. None when there are none."""
+    deadline = _monotonic() + grace_s
+    while True:
+        try:
+            threads = set(_listdir("/proc/self/task")) - baseline
+            me = str(os.getpid())
+            others = [p for p in _listdir("/proc") if p.isdigit() and p != me and _alive(p)]
+        except OSError:
+            return None
+        if not threads and not others:
+            return None
+        if _monotonic() >= deadline:
+            break
+        _sleep(0.005)
+    found = []
+    if threads:
+        found.append("%d thread%s" % (len(threads), "s" if len(threads) > 1 else ""))
+    if others:
+        found.append("%d process%s" % (len(others), "es" if len(others) > 1 else ""))
+    return " and ".join(found)
+
+
+def _alive(pid):
+    try:
+        with open("/proc/%s/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return False
 
 
 def _bad_return(name, value, exc):
@@ -491,7 +729,7 @@ def _student_traceback(exc):
     """The traceback without the worker's own frames, so it starts in the student's cell."""
     try:
         tb = exc.__traceback__
-        while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        while tb is not None and tb.tb_frame.f_code.co_filename == CODE_NAME:
             tb = tb.tb_next
         return "".join(traceback.format_exception(type(exc), exc, tb))[-20000:]
     except BaseException:
@@ -499,8 +737,11 @@ def _student_traceback(exc):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] != "--zygote":
-        sys.exit("usage: worker.py --zygote CONTROL_FD")
-    killer = start_killer(int(sys.argv[2]))
-    _prewarm()
-    zygote(int(sys.argv[2]), killer)
+    BOOT = globals().get("BOOT")
+    if not isinstance(BOOT, dict):
+        sys.exit("the sandbox zygote's program comes on stdin; see grader/sandbox/backends.py")
+    killer = start_killer(BOOT["control_fd"])
+    if BOOT.get("root"):
+        build_root(BOOT["root"])
+    _prewarm(BOOT["wire"])
+    zygote(BOOT["control_fd"], killer)

@@ -399,3 +399,26 @@ def test_hostile_notebook_is_contained_by_the_fallback_isolation(name, assignmen
                                same_isolation_as_baseline=False)
     for result in graded.results.values():
         assert "bubblewrap" not in result["provenance"]["isolation"]
+
+
+def test_a_batch_with_every_attack_leaves_the_honest_students_files_byte_identical(assignment, baseline, listener,
+                                                                                    warm_pool, tmp_path):
+    world = make_world(tmp_path / "world", None)
+    port = listener.getsockname()[1]
+    for name in sorted(HOSTILE):
+        write_notebook(world / "submissions" / f"{name}.ipynb", hostile_cells(render(name, world=world, port=port)))
+    grade_batch([world / "submissions"], assignment, world / "out", pool=warm_pool, jobs=2)
+
+    graded = Graded.read(world / "out")
+    assert set(graded.rows) == set(graded.results) == {"bob", "carol", *HOSTILE}
+    for student in ("bob", "carol"):
+        for name in ("feedback.md", "feedback.html", "instructor.md"):
+            ours = (world / "out" / "students" / student / name).read_bytes()
+            alone = (baseline.out / "students" / student / name).read_bytes()
+            assert ours == alone, f"{student}/{name} differs from the batch without attacks"
+        assert graded.comparable(student) == baseline.comparable(student)
+        assert graded.rows[student] == baseline.rows[student]
+    earned = {name: graded.item(name)["points"] for name in HOSTILE}
+    assert earned == {name: HONEST_WRONG_POINTS for name in HOSTILE}
+    assert [name for name in HOSTILE if graded.results[name]["errored"]] == []
+    assert workflow_command_lines(world / "out") == []

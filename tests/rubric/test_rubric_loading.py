@@ -134,3 +134,12 @@ def test_public_names_are_exactly_the_documented_ones():
         "SUPPORTED_SCHEMA_VERSIONS", "AssignmentInfo", "Item", "LatePolicy", "Rubric", "RubricError",
         "RubricInvalid", "RubricLimits", "load_rubric", "main_validate", "validate_rubric"}
     assert all(hasattr(grader.rubric, name) for name in grader.rubric.__all__)
+
+
+def test_a_rubric_states_the_time_budget_of_a_whole_submission(minimal_rubric):
+    from grader.pipeline import Assignment
+
+    minimal_rubric.write_text(MINIMAL + "limits:\n  call_timeout_s: 2\n  submission_timeout_s: 45\n")
+    rubric = load_rubric(minimal_rubric)
+    assert rubric.limits.submission_timeout_s == 45.0
+    assert Assignment(rubric, None).limits.submission_timeout_s == 45.0

@@ -4,7 +4,7 @@ import shutil
 import pytest
 
 from grader.sandbox import Pool
-from grader.sandbox.isolation import bubblewrap_works
+from grader.sandbox.backends import bubblewrap_works
 
 
 @pytest.fixture(scope="session")
