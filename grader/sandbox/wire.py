@@ -209,7 +209,7 @@ def load_array(blob):
     count = 1
     for dim in shape:
         count *= dim
-    data = blob[10 + n:]
+    data = memoryview(blob)[10 + n:]  # no copy until the array's own
     if dtype.kind not in ARRAY_KINDS or len(data) != count * dtype.itemsize:
         raise WireError("array blob holds %d bytes, expected %d for shape %s and dtype %s" % (len(data), count * dtype.itemsize, shape, dtype))
     array = np.frombuffer(data, dtype=dtype).reshape(shape).copy()
@@ -274,9 +274,10 @@ class FrameBuffer:
         if len(self.data) < sum(lengths):
             return None
         blobs, at = [], 0
-        for n in lengths:
-            blobs.append(bytes(self.data[at:at + n]))
-            at += n
+        with memoryview(self.data) as view:  # one copy per blob, not two
+            for n in lengths:
+                blobs.append(bytes(view[at:at + n]))
+                at += n
         del self.data[:at]
         self._header = None
         return message, blobs
