@@ -25,6 +25,7 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/sandbox.py
+	$(PY) bench/memory.py
 
 clean:
 	rm -rf $(VENV) demo-out .hypothesis

@@ -387,7 +387,8 @@ def test_a_hang_is_reported_as_a_timeout(batches):
 # Without bubblewrap the worker's own namespaces, uid and rlimits must hold: what reads, writes,
 # connects or leaves processes behind.
 FALLBACK_SAMPLE = ["read_reference_file", "writes_outside_its_folder", "network_access", "fork_bomb",
-                   "child_process_left_running"]
+                   "child_process_left_running", "reads_other_command_lines", "reads_mount_table",
+                   "signals_other_processes", "memory_in_many_processes", "busy_thread_right_answer"]
 
 
 @pytest.mark.parametrize("name", FALLBACK_SAMPLE)
