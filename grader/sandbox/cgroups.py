@@ -147,18 +147,27 @@ class SubmissionCgroup:
                 pass
         return False
 
-    def wait_empty(self, wait_s: float = 2.0) -> bool:
-        """Wait until no process is left in it (killed processes take a moment to go)."""
+    def wait_for_room(self, processes: int, wait_s: float = 5.0) -> bool:
+        """Wait until ``processes`` more fit under ``pids.max``. Killed processes take a moment to
+        go, and a zombie counts against the limit until it is reaped, so right after a fork bomb
+        was killed a new worker could not even fork. True when there is room (or no pids limit)."""
         deadline = time.monotonic() + wait_s
         while True:
             try:
-                if not any((d / "cgroup.procs").read_text().strip() for d in self.dirs):
+                if all(self._room(d) >= processes for d in self.dirs):
                     return True
-            except OSError:
+            except (OSError, ValueError):
                 return True
             if time.monotonic() >= deadline:
                 return False
             time.sleep(0.005)
+
+    @staticmethod
+    def _room(folder: Path) -> float:
+        if not (folder / "pids.current").exists():
+            return float("inf")
+        limit = (folder / "pids.max").read_text().strip()
+        return (float("inf") if limit == "max" else int(limit)) - int((folder / "pids.current").read_text())
 
     def remove(self, wait_s: float = 2.0) -> None:
         """Remove the directories once their processes are gone (SIGKILL takes a moment)."""

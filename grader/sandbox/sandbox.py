@@ -23,6 +23,7 @@ from grader.sandbox.limits import Limits
 from grader.sandbox.pool import ChannelClosed, ChannelTimeout, Pool, WorkerHandle, default_pool
 
 MAX_MESSAGE_CHARS = 4_000  # an exception's message, as kept by the grader
+_WORKER_PROCESSES = 8  # room a fresh worker needs under pids.max: its two processes and their threads
 MAX_TRACEBACK_CHARS = 20_000
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -110,7 +111,6 @@ class Sandbox:
         self._defined: tuple[str, ...] = ()
         self._ids = 0
         self._output_kept = 0
-        self._spawned = 0
         self._closed = False
 
     # -- loading --------------------------------------------------------------------------
@@ -136,9 +136,11 @@ class Sandbox:
         if self.budget.left() <= 0:
             raise self._over_budget("")
         cgroup = self.budget.cgroup_for(self.pool)
-        if cgroup is not None and self._spawned:
-            cgroup.wait_empty()  # the killed worker's processes still count against pids.max
-        self._spawned += 1
+        if cgroup is not None and not cgroup.wait_for_room(_WORKER_PROCESSES):
+            # Its processes (killed ones not yet gone, or another worker's) fill its pids.max: a
+            # fresh worker could not even start. The submission's doing: its outcome, not ours.
+            raise StudentCrash(f"the submission's processes fill its limit of {self.limits.processes}, so no "
+                               "fresh worker could be started for it")
         handle = self.pool.spawn(limits=self.limits, banned_apis=self.banned_apis, seed=self.seed, cgroup=cgroup)
         self.isolation = handle.isolation
         return handle

@@ -178,7 +178,9 @@ def zygote(control_fd, killer):
                     "root": os.geteuid() == 0 and not IN_USER_NAMESPACE,
                     "vm_kb": _vm_kb()})
     while True:
-        readable, _, _ = select.select([control], [], [], 1.0)
+        # Reap often: killed workers' processes come to us (the subreaper) as zombies, and a
+        # zombie still counts against its submission's pids.max until it is reaped.
+        readable, _, _ = select.select([control], [], [], 0.02)
         _reap(statuses)
         if not readable:
             continue

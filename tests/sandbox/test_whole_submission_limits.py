@@ -128,3 +128,29 @@ def test_replies_are_capped_for_the_whole_submission(any_pool):
         assert box.call("big").nbytes == 3 << 20
         with pytest.raises(BadReturnValue, match="replies add up to more than 7340032 bytes in all"):
             box.call("big")
+
+
+def test_after_a_fork_bomb_fills_the_process_limit_the_next_call_still_gets_a_fresh_worker(any_pool):
+    # The killed bomb's processes linger as zombies until reaped, and zombies count against
+    # pids.max: the next worker must wait for them, never fail as the grader's own error.
+    source = ("import os\ndef bomb():\n    while True:\n        try:\n            os.fork()\n"
+              "        except OSError:\n            pass\ndef ok():\n    return 7\n")
+    limits = Limits(call_timeout_s=1.0, processes=32)
+    with Sandbox([("a.py", source)], limits=limits, pool=any_pool) as box:
+        for _ in range(4):
+            with pytest.raises((StudentTimeout, StudentCrash)):
+                box.call("bomb")
+            assert box.call("ok") == 7
+
+
+def test_a_second_sandbox_of_a_submission_starts_right_after_its_fork_bomb_was_killed(any_pool):
+    source = ("import os\ndef bomb():\n    while True:\n        try:\n            os.fork()\n"
+              "        except OSError:\n            pass\ndef ok():\n    return 7\n")
+    limits = Limits(call_timeout_s=1.0, processes=32)
+    for _ in range(3):
+        with Budget(limits) as budget:
+            with Sandbox([("a.py", source)], limits=limits, pool=any_pool, budget=budget) as visible:
+                with pytest.raises((StudentTimeout, StudentCrash)):
+                    visible.call("bomb")
+                with Sandbox([("a.py", source)], limits=limits, pool=any_pool, budget=budget) as hidden:
+                    assert hidden.call("ok") == 7
