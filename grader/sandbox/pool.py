@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from grader.sandbox import backends, wire
 from grader.sandbox.cgroups import CgroupTree, SubmissionCgroup
-from grader.sandbox.interpreter import Interpreter, base_env, probe_interpreter
+from grader.sandbox.interpreter import REPO_ROOT, Interpreter, base_env, probe_interpreter
 from grader.sandbox.errors import SandboxError
 from grader.sandbox.limits import Limits
 
@@ -152,8 +152,6 @@ class Pool:
         began = time.perf_counter()
         if self._interpreter is None:
             self._interpreter = probe_interpreter(self.python)
-        if self.cgroups is None:
-            self.cgroups = CgroupTree()
         plan = None
         if self.backend.needs_staging:
             self._staging = tempfile.mkdtemp(prefix="cnngrade-root-")
@@ -227,6 +225,14 @@ class Pool:
         return code
 
     # -- workers --------------------------------------------------------------------------
+
+    def make_cgroup(self, *, memory_mb: int, processes: int) -> SubmissionCgroup | None:
+        """A new submission's cgroup, or None where this process may not make cgroups. Made
+        before the zygote need run, so a submission's first worker is in it too."""
+        with self._lock:
+            if self.cgroups is None:
+                self.cgroups = CgroupTree()
+            return self.cgroups.make(memory_mb=memory_mb, processes=processes)
 
     def spawn(self, *, limits: Limits, banned_apis=(), seed: int = 0,
               cgroup: SubmissionCgroup | None = None) -> WorkerHandle:
@@ -324,6 +330,5 @@ def _close_default_pools() -> None:
 def default_hidden_paths() -> tuple[str, ...]:
     """Paths a student must not see even where the allow-list would show them (a course that
     lives inside the interpreter's prefix): this repository and $HOME."""
-    from grader.sandbox.interpreter import REPO_ROOT
     paths = {str(REPO_ROOT), os.path.expanduser("~")}
     return tuple(sorted(p for p in paths if p not in ("/", "") and os.path.exists(p)))

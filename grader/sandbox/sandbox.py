@@ -39,16 +39,16 @@ class Budget:
         self.deadline = time.monotonic() + limits.submission_timeout_s
         self.reply_bytes = 0
         self.cgroup = None
-        self._pools: set[int] = set()
+        self._asked = False  # for its cgroup: once, whether or not one could be made
 
     def left(self) -> float:
         return self.deadline - time.monotonic()
 
     def cgroup_for(self, pool: Pool):
         """The submission's cgroup in ``pool``'s tree (made on first use), or None."""
-        if self.cgroup is None and getattr(pool, "cgroups", None) is not None and id(pool) not in self._pools:
-            self._pools.add(id(pool))
-            self.cgroup = pool.cgroups.make(memory_mb=self.limits.memory_mb, processes=self.limits.processes)
+        if not self._asked:
+            self._asked = True
+            self.cgroup = pool.make_cgroup(memory_mb=self.limits.memory_mb, processes=self.limits.processes)
         return self.cgroup
 
     def close(self) -> None:

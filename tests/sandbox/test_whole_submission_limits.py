@@ -5,7 +5,8 @@ import os
 
 import pytest
 
-from grader.sandbox import BadReturnValue, Budget, Limits, Sandbox, StudentCrash, StudentTimeout
+from grader.sandbox import BadReturnValue, Budget, Limits, Pool, Sandbox, StudentCrash, StudentTimeout
+from grader.sandbox.cgroups import CgroupTree
 
 BACKENDS = ["fallback_pool", "bubblewrap_pool"]
 
@@ -15,9 +16,10 @@ def any_pool(request):
     return request.getfixturevalue(request.param)
 
 
-def _needs_cgroups(pool):
-    pool.start()
-    if pool.cgroups is None or not pool.cgroups.available:
+def _needs_cgroups():
+    probe = CgroupTree()
+    can, _ = probe.available, probe.close()
+    if not can:
         pytest.skip("this process cannot make cgroups (not root, or no delegated cgroup tree)")
 
 
@@ -64,7 +66,7 @@ def children_of_mine():
 
 
 def test_memory_is_limited_for_all_the_processes_of_a_submission_together(any_pool):
-    _needs_cgroups(any_pool)
+    _needs_cgroups()
     limits = Limits(call_timeout_s=15, cpu_s=30, memory_mb=700)
     with Sandbox([("a.py", CHILDREN_HOLD_MEMORY)], limits=limits, pool=any_pool) as box:
         assert "cgroup" in box.isolation
@@ -77,7 +79,7 @@ def test_memory_is_limited_for_all_the_processes_of_a_submission_together(any_po
 
 
 def test_a_submission_cgroup_caps_processes_and_gives_every_submission_the_same_cpu_weight(any_pool):
-    _needs_cgroups(any_pool)
+    _needs_cgroups()
     limits = Limits(call_timeout_s=5, processes=48)
     with Budget(limits) as budget:
         with Sandbox([("a.py", "import os\ndef pid():\n    return os.getpid()\n")], limits=limits, pool=any_pool,
@@ -154,3 +156,15 @@ def test_a_second_sandbox_of_a_submission_starts_right_after_its_fork_bomb_was_k
                     visible.call("bomb")
                 with Sandbox([("a.py", source)], limits=limits, pool=any_pool, budget=budget) as hidden:
                     assert hidden.call("ok") == 7
+
+
+@pytest.mark.parametrize("isolation", ["fallback", "bubblewrap"])
+def test_the_first_worker_of_a_pool_not_yet_started_is_in_its_submissions_cgroup(isolation, request):
+    request.getfixturevalue(f"{isolation}_pool")  # skips where this backend cannot run
+    _needs_cgroups()
+    fresh = Pool(isolation=isolation)  # as the default pool, or each --jobs process's, before first use
+    try:
+        with Sandbox([("a.py", "x = 1\n")], limits=Limits(), pool=fresh) as box:
+            assert "cgroup" in box.isolation
+    finally:
+        fresh.close()
