@@ -130,7 +130,9 @@ class SubmissionCgroup:
         return [os.open(d / "cgroup.procs", os.O_WRONLY | os.O_CLOEXEC) for d in self.dirs]
 
     def out_of_memory(self) -> bool:
-        """Whether the kernel killed a process of this submission for its memory limit."""
+        """Whether the kernel killed a process of this submission for its memory limit: its
+        ``oom_kill`` counter (v2 ``memory.events``, v1 ``memory.oom_control``). Hitting the limit
+        alone (``memory.failcnt``) is not a kill: the kernel often reclaims and goes on."""
         for d in self.dirs:
             for name in ("memory.events", "memory.oom_control"):
                 try:
@@ -140,11 +142,6 @@ class SubmissionCgroup:
                             return True
                 except OSError:
                     continue
-            try:
-                if int((d / "memory.failcnt").read_text()) > 0 and not (d / "memory.events").exists():
-                    return True
-            except (OSError, ValueError):
-                pass
         return False
 
     def wait_for_room(self, processes: int, wait_s: float = 5.0) -> bool:

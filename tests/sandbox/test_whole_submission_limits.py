@@ -168,3 +168,16 @@ def test_the_first_worker_of_a_pool_not_yet_started_is_in_its_submissions_cgroup
             assert "cgroup" in box.isolation
     finally:
         fresh.close()
+
+
+def test_reaching_the_memory_limit_without_a_kill_is_not_reported_as_out_of_memory(tmp_path):
+    # The kernel counts every time a cgroup hits its limit (memory.failcnt) even when it then
+    # reclaims page cache and the submission goes on; only an oom_kill count is a kill.
+    from grader.sandbox.cgroups import SubmissionCgroup
+    group = tmp_path / "s1"
+    group.mkdir()
+    (group / "memory.failcnt").write_text("17\n")
+    (group / "memory.oom_control").write_text("oom_kill_disable 0\nunder_oom 0\noom_kill 0\n")
+    assert not SubmissionCgroup(1, [group]).out_of_memory()
+    (group / "memory.oom_control").write_text("oom_kill_disable 0\nunder_oom 0\noom_kill 1\n")
+    assert SubmissionCgroup(1, [group]).out_of_memory()
