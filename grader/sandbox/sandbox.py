@@ -23,8 +23,8 @@ from grader.sandbox.limits import Limits
 from grader.sandbox.pool import ChannelClosed, ChannelTimeout, Pool, WorkerHandle, default_pool
 
 MAX_MESSAGE_CHARS = 4_000  # an exception's message, as kept by the grader
-_WORKER_PROCESSES = 8  # room a fresh worker needs under pids.max: its two processes and their threads
 MAX_TRACEBACK_CHARS = 20_000
+_WORKER_PROCESSES = 8  # room a fresh worker needs under pids.max: its two processes and their threads
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -231,9 +231,9 @@ class Sandbox:
         message = dict(message, id=self._ids, seed=self.seed)
         what = what or message.get("origin", "the submission")
         left = self.budget.left()
-        if left <= 0 or handle is None:
+        if left <= 0:
             self._kill()
-            raise self._over_budget(self._kept(handle.take_output()) if handle is not None else "")
+            raise self._over_budget(self._kept(handle.take_output()))
         try:
             handle.send(message, blobs)
             reply, reply_blobs = handle.receive(time.monotonic() + min(timeout, left))

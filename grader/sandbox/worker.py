@@ -21,7 +21,7 @@ import array
 import builtins
 import functools
 import ctypes
-import importlib.util
+import importlib
 import json
 import linecache
 import os
@@ -34,7 +34,6 @@ import sys
 import time
 import traceback
 import types
-
 
 numpy = torch = wire = None  # set by _prewarm(), after the small killer process has been forked
 CODE_NAME = "<cnngrade worker>"  # this program's file name in tracebacks
@@ -68,8 +67,6 @@ MAX_CONTROL = 1 << 16
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
-
-
 _libc.syscall.restype = ctypes.c_long
 _libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
 
