@@ -123,16 +123,14 @@ def _prf(y_true, y_pred, *, beta, labels, pos_label, average, sample_weight, zer
     return tuple(nanaverage(x, weight) for x in (precision, recall, fscore))
 
 
-_PRF_DOC = """
-    ``labels``: the classes to report on (default: all present); ``pos_label``: the class
-    scored with ``average='binary'`` (the default; needs at most two classes).
-    Agrees with ``sklearn.metrics.{name}``.
-"""
-
-
 def precision_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary",
                     sample_weight=None, zero_division="warn"):
-    """Precision = TP / (TP + FP): of the samples predicted as the class, the share that are."""
+    """Precision = TP / (TP + FP): of the samples predicted as the class, the share that are.
+
+    ``labels``: the classes to report on (default: all present); ``pos_label``: the class
+    scored with ``average='binary'`` (the default; needs at most two classes).
+    Agrees with ``sklearn.metrics.precision_score``.
+    """
     return _prf(y_true, y_pred, beta=1.0, labels=labels, pos_label=pos_label, average=average,
                 sample_weight=sample_weight, zero_division=zero_division,
                 warn_for=("Precision",))[0]
@@ -140,7 +138,11 @@ def precision_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary
 
 def recall_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary",
                  sample_weight=None, zero_division="warn"):
-    """Recall (sensitivity) = TP / (TP + FN): of the samples of the class, the share found."""
+    """Recall (sensitivity) = TP / (TP + FN): of the samples of the class, the share found.
+
+    ``labels`` and ``pos_label`` as in :func:`precision_score`. Agrees with
+    ``sklearn.metrics.recall_score``.
+    """
     return _prf(y_true, y_pred, beta=1.0, labels=labels, pos_label=pos_label, average=average,
                 sample_weight=sample_weight, zero_division=zero_division,
                 warn_for=("Recall",))[1]
@@ -149,7 +151,11 @@ def recall_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary",
 def fbeta_score(y_true, y_pred, *, beta, labels=None, pos_label=1, average="binary",
                 sample_weight=None, zero_division="warn"):
     """F_β = (1 + β²)·TP / ((1 + β²)·TP + β²·FN + FP), the weighted harmonic mean of
-    precision and recall (β = 0 gives precision, β = ∞ recall)."""
+    precision and recall (β = 0 gives precision, β = ∞ recall).
+
+    ``labels`` and ``pos_label`` as in :func:`precision_score`. Agrees with
+    ``sklearn.metrics.fbeta_score``.
+    """
     if isinstance(beta, bool) or not isinstance(beta, (int, float, np.floating, np.integer)):
         raise TypeError(f"beta must be a non-negative float, got {beta!r} "
                         f"(type={type(beta).__name__})")
@@ -162,14 +168,14 @@ def fbeta_score(y_true, y_pred, *, beta, labels=None, pos_label=1, average="bina
 
 def f1_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", sample_weight=None,
              zero_division="warn"):
-    """F1 = 2·TP / (2·TP + FN + FP) = 2PR / (P + R), the harmonic mean of precision and recall."""
+    """F1 = 2·TP / (2·TP + FN + FP) = 2PR / (P + R), the harmonic mean of precision and recall.
+
+    ``labels`` and ``pos_label`` as in :func:`precision_score`. Agrees with
+    ``sklearn.metrics.f1_score``.
+    """
     return fbeta_score(y_true, y_pred, beta=1.0, labels=labels, pos_label=pos_label,
                        average=average, sample_weight=sample_weight,
                        zero_division=zero_division)
-
-
-for _f in (precision_score, recall_score, fbeta_score, f1_score):
-    _f.__doc__ += _PRF_DOC.format(name=_f.__name__)
 
 
 def specificity_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary",
