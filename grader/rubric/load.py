@@ -4,6 +4,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import yaml
@@ -25,7 +26,8 @@ from grader.rubric.schema import (
 
 _ID = "an id of letters, digits, '_', '.' or '-'"
 _TOP_REQUIRED = ("schema_version", "assignment", "functions", "items")
-_TOP_OPTIONAL = ("seed", "execution", "limits", "banned_apis", "late_policy")
+_TOP_OPTIONAL = ("seed", "execution", "limits", "banned_apis", "late_policy", "course_files")
+_FILE_NAME = re.compile(r"[^/\\\x00]+\.(?:py|ipynb)")
 
 
 def load_rubric(path: str | Path) -> Rubric:
@@ -99,11 +101,15 @@ class _Parser:
             n, "banned_apis", DOTTED_NAME_PATTERN, kind="API",
             what="a dotted name like torch.nn.functional.conv2d", required=False))
         late = self._optional(top, "late_policy", None, self._late_policy)
+        shipped = self._optional(top, "course_files", (), lambda n: self._names(
+            n, "course_files", _FILE_NAME, kind="file", what="a file name like public_tests.py (no folder)",
+            required=False))
         if r.errors:
             return None
         return Rubric(path=self.path, schema_version=version, assignment=assignment, functions=functions,
                       items=items, fingerprint=self._fingerprint(assignment.checks_path), seed=seed,
-                      execution=execution, limits=limits, banned_apis=banned, late_policy=late)
+                      execution=execution, limits=limits, banned_apis=banned, late_policy=late,
+                      course_files=shipped)
 
     # -- parts ------------------------------------------------------------------------------
 

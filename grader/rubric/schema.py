@@ -66,6 +66,8 @@ class Rubric:
     limits: RubricLimits = RubricLimits()
     banned_apis: tuple[str, ...] = ()
     late_policy: LatePolicy | None = None
+    # Files the course ships into every student's folder (``public_tests.py``): not student code.
+    course_files: tuple[str, ...] = ()
 
     @property
     def max_score(self) -> float:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from grader.result import Problem
@@ -39,6 +40,13 @@ class Submission:
     defined: dict[str, str] = field(default_factory=dict)  # name -> origin of its final chunk
     files: tuple[Path, ...] = ()  # every file the submission was made of
     student_name: str | None = None  # as the LMS wrote it in the file name, if it did
+    ignored: tuple[Path, ...] = ()  # files not graded: alternatives to the graded ones (see ``choice``)
+    gradable: bool = True  # False: no file could be read as a notebook or .py (nothing to grade)
+    input_problem: bool = False  # the input itself (a class zip) could not be read, not a student's file
+    submitted_at: datetime | None = None  # as the LMS, the manifest or timestamp.txt recorded it
+    due: datetime | None = None  # the student's own due date, where the LMS or manifest gives one
+    extension_days: float = 0.0  # days added to the rubric's due date for this student (manifest)
+    identity_source: str = ""  # which rule gave the id (LMS file name, manifest, folder name, ...)
 
     @property
     def source(self) -> str:

@@ -6,6 +6,7 @@ A member's path is ``<zip path>/<member name>``.
 """
 from __future__ import annotations
 
+import calendar
 import contextlib
 import io
 import lzma
@@ -32,6 +33,7 @@ class Entry:
     real: Path  # a real path, or "<zip path>/<member>"
     data: bytes | None = None
     problem: Problem | None = None
+    mtime: float | None = None  # when it was last changed, as its folder or zip records it
 
 
 BudgetFor = Callable[[PurePosixPath], Budget]  # the budget of the submission a path is part of
@@ -41,6 +43,9 @@ BudgetFor = Callable[[PurePosixPath], Budget]  # the budget of the submission a 
 _NOT_A_ZIP = (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, ValueError, struct.error)
 _UNREADABLE = _NOT_A_ZIP + (RuntimeError, zlib.error, lzma.LZMAError)
 _JUNK_PARTS = ("__MACOSX",)
+# Records kept beside submissions: nbgrader's and many LMS's submission time, Gradescope's
+# export of who submitted what and when.
+METADATA_NAMES = frozenset({"timestamp.txt", "submission_metadata.yml"})
 
 # The zip format, for the one repair zipfile cannot make (see _open).
 _UTF8_FLAG = 0x800  # general purpose bit 11: "the name is UTF-8"
@@ -84,7 +89,7 @@ def _members(
         if info.is_dir() or skipped(rel) or ".." in rel.parts or rel.is_absolute():
             continue
         suffix = rel.suffix.lower()
-        if suffix not in GRADEABLE_SUFFIXES and not (suffix == ".zip" and not nested):
+        if not wanted(rel) and not (suffix == ".zip" and not nested):
             continue
         full, real = prefix / rel, Path(zip_path, *rel.parts)
         budget = budget_for(full.with_suffix("") if suffix == ".zip" else full)  # where its members go
@@ -125,13 +130,31 @@ def _member(
         return [Entry(full, real, problem=budget.overrun(full, members=False))]
     if full.suffix.lower() == ".zip":  # a student who zipped their folder inside the LMS zip
         return read_zip(data, real, full.with_suffix(""), budget_for, nested=True)
-    return [Entry(full, real, data)]
+    return [Entry(full, real, data, mtime=calendar.timegm((*info.date_time, 0, 0, 0)))]
+
+
+def member_names(path: Path) -> list[PurePosixPath]:
+    """The names of a zip's files (not folders), without reading any member; [] where the zip
+    cannot be opened (``read_zip`` then reports why)."""
+    try:
+        with path.open("rb") as file:
+            archive, _ = _open(file)
+            with archive:
+                return [PurePosixPath(i.filename) for i in archive.infolist() if not i.is_dir()]
+    except _NOT_A_ZIP:
+        return []
 
 
 def _describe(error: Exception) -> str:
     kind = type(error)
     name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
     return f"{name}: {error}"
+
+
+def wanted(rel: PurePosixPath) -> bool:
+    """A file the reader takes in: a notebook or .py file, or a record an LMS keeps beside the
+    submissions (submission times, who submitted)."""
+    return rel.suffix.lower() in GRADEABLE_SUFFIXES or rel.name in METADATA_NAMES
 
 
 def skipped(rel: PurePosixPath) -> bool:

@@ -69,7 +69,9 @@ CASES = [
      'R:20: items[0].pionts: unknown key; did you mean "points"?'),
     ("unknown_key_lists_allowed_keys", edited("seed: 7", "colour: red"),
      'R:7: colour: unknown key; expected one of "schema_version", "assignment", "functions", "items", '
-     '"seed", "execution", "limits", "banned_apis", "late_policy"'),
+     '"seed", "execution", "limits", "banned_apis", "late_policy", "course_files"'),
+    ("course_file_with_a_folder", edited("seed: 7", "course_files: [utils/public_tests.py]"),
+     'R:7: course_files[0]: expected a file name like public_tests.py (no folder), got "utils/public_tests.py"'),
     ("missing_required_item_key", edited("    title: First\n", ""),
      "R:18: items[0].title: missing required key"),
     ("missing_required_top_key", edited("functions: [f, g]\n", ""),

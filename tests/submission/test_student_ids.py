@@ -5,6 +5,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 import pytest
+from exports import zipped
 
 from grader.submission import identity_from_path, read_submission, read_submissions
 
@@ -132,14 +133,6 @@ def canvas_export_with_alice_naming_a_file_like_bob(root, layout):
         with zipfile.ZipFile(root / "alice.zip", "w") as zf:
             zf.write(FIXTURES / "tagged.ipynb", inner)
     return root
-
-
-def zipped(folder, archive):
-    with zipfile.ZipFile(archive, "w") as zf:
-        for file in sorted(folder.rglob("*")):
-            if file.is_file():
-                zf.write(file, file.relative_to(folder).as_posix())
-    return archive
 
 
 @pytest.mark.parametrize("layout", ["student-folder", "student-zip", "student-zip-with-a-folder"])

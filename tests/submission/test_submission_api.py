@@ -6,7 +6,8 @@ import grader.submission as submission
 
 def test_public_names_are_exactly_all():
     public = {name for name in dir(submission) if not name.startswith("_")}
-    modules = {"archive", "extract", "identity", "integrity", "limits", "markers", "model", "notebook", "reader", "zips"}
+    modules = {"archive", "choice", "extract", "identity", "integrity", "layout", "limits", "markers", "model", "notebook",
+               "reader", "zips"}
     assert public - modules == set(submission.__all__)
 
 
