@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from grader.reports.escaping import escape_controls, neutralize_workflow_commands
+from grader.reports.visibility import shown_result
+from grader.reports.wording import hidden_note, late_text
 from grader.result import StudentResult
 
 MARKS = {"passed": "✓", "failed": "✗", "errored": "!", "skipped": "–"}
@@ -41,10 +43,13 @@ def visible_checks(assignment, functions: Iterable[str] | None = None) -> tuple[
 def render_check(result: StudentResult) -> str:
     """Plain text for a terminal: one line per item, then what to fix.
 
-    Student text shows its control and bidi characters as escapes (``\\x1b``), never raw.
+    Student text shows its control and bidi characters as escapes (``\\x1b``), never raw. The
+    self-check grades visible items only; should ``result`` hold others, they are held back by
+    the rule every student view follows (``visibility.shown_result``).
     """
-    lines = [f"{escape_controls(result.student_id)}: {result.score:g}/{result.max_score:g} on the visible items"]
-    for item in result.items:
+    shown = shown_result(result)
+    lines = [f"{escape_controls(result.student_id)}: {shown.score:g}/{shown.max_score:g} on the visible items"]
+    for item in shown.items:
         mark = MARKS.get(item.status.value, "?")
         title, item_id = escape_controls(item.title), escape_controls(item.item_id)
         lines.append(f"  {mark} {title} ({item_id}): {item.points:g}/{item.max_points:g}")
@@ -53,7 +58,12 @@ def render_check(result: StudentResult) -> str:
     if result.problems:
         lines.append("Problems with the notebook:")
         lines.extend(f"  - {escape_controls(str(p), lines=True)}" for p in result.problems)
-    if result.errored:
+    if shown.held_back:
+        lines.append(hidden_note(shown.held_back, shown.held_back_points))
+    late = late_text(shown)
+    if late:
+        lines.append(late)
+    if shown.needs_review:
         lines.append("The grader itself had a problem on some check; this is not counted against you.")
     # Printed in CI logs: the student's own text must not read as a workflow command.
     return neutralize_workflow_commands("\n".join(lines))

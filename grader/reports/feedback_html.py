@@ -6,14 +6,15 @@ from typing import Iterable
 from grader.reports.escaping import html_text as escape
 from grader.reports.escaping import neutralize_workflow_commands
 from grader.reports.numbers import format_points
-from grader.reports.visibility import shown_items
+from grader.reports.visibility import shown_result
 from grader.reports.wording import (
     GRADER_ERROR_NOTE,
     REVIEW_NOTE,
     STATUS_LABEL,
     has_details,
     hidden_note,
-    needs_review,
+    late_text,
+    score_text,
     smallest_input_text,
 )
 from grader.result import CheckOutcome, ItemResult, Problem, Status, StudentResult
@@ -36,26 +37,26 @@ code{background:#f6f8fa;border-radius:4px;padding:0 .2rem}
 
 def feedback_html(result: StudentResult, *, reveal: Iterable[str] = frozenset(),
                   instructor: bool = False) -> str:
-    items, held_back = shown_items(result.items, reveal=reveal, instructor=instructor)
+    shown = shown_result(result, reveal=reveal, instructor=instructor)
     sid = escape(result.student_id)
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>Feedback for {sid}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
            f"<h1>Feedback for <code>{sid}</code></h1>",
-           f'<p class="score">Score: {format_points(result.score)} / {format_points(result.max_score)}</p>']
-    if result.late_penalty:
-        out.append(f"<p>Late penalty: {format_points(result.late_penalty)} points were removed "
-                   "(already taken out of the score above).</p>")
-    if needs_review(result):
+           f'<p class="score">{escape(score_text(shown))}</p>']
+    if shown.held_back:
+        out.append(f'<p class="muted">{escape(hidden_note(shown.held_back, shown.held_back_points))}</p>')
+    late = late_text(shown)
+    if late:
+        out.append(f"<p>{escape(late)}</p>")
+    if shown.needs_review:
         out.append(f'<p class="note">{escape(REVIEW_NOTE)}</p>')
     if result.problems:
         out += ["<h2>Problems with your submission</h2>", "<ul>"]
         out += [f"<li>{_problem(p)}</li>" for p in result.problems]
         out.append("</ul>")
     out.append("<h2>Items</h2>")
-    out += [_item(item, instructor=instructor) for item in items]
-    if held_back:
-        out.append(f'<p class="muted">{escape(hidden_note(held_back))}</p>')
+    out += [_item(item, instructor=instructor) for item in shown.items]
     out += ["</body>", "</html>"]
     # The page is text too (CI jobs cat it); no student line may read as a workflow command.
     return neutralize_workflow_commands("\n".join(out)) + "\n"

@@ -5,14 +5,15 @@ from typing import Iterable
 
 from grader.reports.escaping import markdown_block, markdown_code, markdown_text, neutralize_workflow_commands
 from grader.reports.numbers import format_points
-from grader.reports.visibility import shown_items
+from grader.reports.visibility import shown_result
 from grader.reports.wording import (
     GRADER_ERROR_NOTE,
     REVIEW_NOTE,
     STATUS_LABEL,
     has_details,
     hidden_note,
-    needs_review,
+    late_text,
+    score_text,
     smallest_input_text,
 )
 from grader.result import CheckOutcome, ItemResult, Problem, Status, StudentResult
@@ -22,22 +23,21 @@ _ICON = {Status.PASSED: "✅", Status.FAILED: "❌", Status.ERRORED: "⚠️", S
 
 def feedback_markdown(result: StudentResult, *, reveal: Iterable[str] = frozenset(),
                       instructor: bool = False) -> str:
-    items, held_back = shown_items(result.items, reveal=reveal, instructor=instructor)
-    out = [f"# Feedback for {markdown_code(result.student_id)}", ""]
-    out.append(f"**Score: {format_points(result.score)} / {format_points(result.max_score)}**")
-    if result.late_penalty:
-        out.append(f"\nLate penalty: {format_points(result.late_penalty)} points were removed "
-                   "(already taken out of the score above).")
-    if needs_review(result):
+    shown = shown_result(result, reveal=reveal, instructor=instructor)
+    out = [f"# Feedback for {markdown_code(result.student_id)}", "", f"**{score_text(shown)}**"]
+    if shown.held_back:
+        out += ["", f"_{hidden_note(shown.held_back, shown.held_back_points)}_"]
+    late = late_text(shown)
+    if late:
+        out += ["", late]
+    if shown.needs_review:
         out += ["", f"> ⚠️ {REVIEW_NOTE}"]
     if result.problems:
         out += ["", "## Problems with your submission", ""]
         out += [f"- {problem_markdown(p)}" for p in result.problems]
     out += ["", "## Items"]
-    for item in items:
+    for item in shown.items:
         out += ["", item_markdown(item, heading="###", instructor=instructor)]
-    if held_back:
-        out += ["", f"_{hidden_note(held_back)}_"]
     # Neutralised because a CI job may print this file to its log.
     return neutralize_workflow_commands("\n".join(out).rstrip("\n") + "\n")
 

@@ -19,8 +19,8 @@ from grader.reports.escaping import (
     workflow_property,
 )
 from grader.reports.numbers import format_points
-from grader.reports.visibility import shown_items
-from grader.reports.wording import GRADER_ERROR_NOTE, REVIEW_NOTE, STATUS_LABEL, needs_review
+from grader.reports.visibility import ShownResult, shown_result
+from grader.reports.wording import GRADER_ERROR_NOTE, REVIEW_NOTE, STATUS_LABEL, hidden_note, late_text
 from grader.result import ItemResult, Problem, Status, StudentResult
 
 MESSAGE_LIMIT = 4000  # characters; GitHub truncates long annotations anyway
@@ -32,7 +32,7 @@ def github_annotations(results: Iterable[StudentResult], *, reveal: Iterable[str
     lines = []
     for result in sorted(results, key=lambda r: (r.student_id, r.files)):
         lines += [_problem_command(result.student_id, p) for p in result.problems]
-        items, _ = shown_items(result.items, reveal=reveal, instructor=instructor)
+        items = shown_result(result, reveal=reveal, instructor=instructor).items
         lines += [_item_command(result.student_id, item) for item in items if item.status is not Status.PASSED]
     return "".join(line + "\n" for line in lines)
 
@@ -42,22 +42,26 @@ def step_summary(results: Iterable[StudentResult], *, reveal: Iterable[str] = fr
     """Markdown for ``$GITHUB_STEP_SUMMARY``; safe to print to the log as well."""
     results = sorted(results, key=lambda r: (r.student_id, r.files))
     out = ["## cnngrade", ""]
+    shown = [shown_result(r, reveal=reveal, instructor=instructor) for r in results]
     if len(results) > 1:
         out += ["| student | points | needs review |", "|---|---:|---|"]
-        out += [f"| {markdown_text(r.student_id)} | {format_points(r.score)}/{format_points(r.max_score)} | "
-                f"{'yes' if needs_review(r) else ''} |" for r in results]
+        out += [f"| {markdown_text(r.student_id)} | {_points(s)}"
+                f"{'' if s.complete else f' ({s.held_back} held back)'} | "
+                f"{'yes' if s.needs_review else ''} |" for r, s in zip(results, shown)]
         out.append("")
-    for result in results:
-        items, held_back = shown_items(result.items, reveal=reveal, instructor=instructor)
-        out += [f"### {markdown_code(result.student_id)}: Points "
-                f"{format_points(result.score)}/{format_points(result.max_score)}", ""]
-        if needs_review(result):
+    for result, view in zip(results, shown):
+        out += [f"### {markdown_code(result.student_id)}: Points {_points(view)}"
+                f"{'' if view.complete else ' on the items shown'}", ""]
+        if view.held_back:
+            out += [hidden_note(view.held_back, view.held_back_points), ""]
+        late = late_text(view)
+        if late:
+            out += [late, ""]
+        if view.needs_review:
             out += [f"> {REVIEW_NOTE}", ""]
         out += ["| item | status | points |", "|---|---|---:|"]
         out += [f"| {markdown_text(i.title)} | {STATUS_LABEL[i.status]} | "
-                f"{format_points(i.points)}/{format_points(i.max_points)} |" for i in items]
-        if held_back:
-            out += ["", f"{held_back} more item{'s' if held_back != 1 else ''} not shown."]
+                f"{format_points(i.points)}/{format_points(i.max_points)} |" for i in view.items]
         if result.problems:
             out += ["", "Problems:", ""]
             out += [f"- {markdown_code(str(p))}" for p in result.problems]
@@ -75,6 +79,10 @@ def append_step_summary(results: Iterable[StudentResult], path: str | Path | Non
     with open(target, "a", encoding="utf-8", newline="") as handle:
         handle.write(encodable(step_summary(results, reveal=reveal, instructor=instructor)))
     return Path(target)
+
+
+def _points(shown: ShownResult) -> str:
+    return f"{format_points(shown.score)}/{format_points(shown.max_score)}"
 
 
 def _command(kind: str, properties: dict[str, object], message: str) -> str:

@@ -5,9 +5,9 @@ from pathlib import Path
 
 from grader.reports.escaping import json_text, markdown_code
 from grader.reports.feedback_md import item_details_markdown, problem_markdown
-from grader.reports.numbers import format_points
 from grader.reports.student import write_text
-from grader.reports.wording import REVIEW_NOTE, needs_review
+from grader.reports.visibility import shown_result
+from grader.reports.wording import REVIEW_NOTE, hidden_note, late_text, needs_review, score_text
 from grader.result import ItemResult, Status, StudentResult
 
 _VISIBILITY = {"visible": "visible", "hidden": "hidden", "after_due_date": "after_due_date",
@@ -63,10 +63,17 @@ def _test(number: int, item: ItemResult) -> dict:
 
 
 def _top_output(result: StudentResult) -> str:
-    lines = [f"Score: {format_points(result.score)} / {format_points(result.max_score)}"]
-    if result.late_penalty:
-        lines.append(f"Late penalty: {format_points(result.late_penalty)} points (already taken out).")
-    if needs_review(result):
+    """Always shown to the student. It is written once, so a test counts as held back unless it
+    is ``visible`` now; Gradescope itself hides the total then ("If test cases are hidden,
+    students will not be able to see their total score", autograder specifications)."""
+    shown = shown_result(result)
+    lines = [score_text(shown, noun="test")]
+    if shown.held_back:
+        lines.append(hidden_note(shown.held_back, shown.held_back_points, noun="test"))
+    late = late_text(shown, noun="test")
+    if late:
+        lines.append(late)
+    if shown.needs_review:
         lines.append(f"⚠️ {REVIEW_NOTE}")
     if result.problems:
         lines.append("Problems with your submission:")

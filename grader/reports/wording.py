@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 
 from grader.reports.escaping import encodable
-from grader.result import CheckOutcome, Status, StudentResult
+from grader.reports.numbers import format_points
+from grader.result import CheckOutcome, ItemResult, Status, StudentResult
 
 GRADER_ERROR_NOTE = ("The grader had a problem here; a person will review it, "
                      "this is not counted against you.")
@@ -19,17 +20,45 @@ STATUS_LABEL = {
 
 
 def needs_review(result: StudentResult) -> bool:
-    return result.errored or any(item.status is Status.ERRORED or any(
-        c.status is Status.ERRORED for c in item.checks) for item in result.items)
+    """Whether any part of the whole result needs a person (the instructor's view; a student's
+    is ``visibility.shown_result(...).needs_review``, which counts only the items shown)."""
+    return result.errored or any(item_errored(item) for item in result.items)
+
+
+def item_errored(item: ItemResult) -> bool:
+    return item.status is Status.ERRORED or any(c.status is Status.ERRORED for c in item.checks)
 
 
 def has_details(check: CheckOutcome) -> bool:
     return check.status is not Status.PASSED
 
 
-def hidden_note(count: int) -> str:
-    noun = "item is" if count == 1 else "items are"
-    return f"{count} more {noun} not shown here yet; the score above includes them."
+def score_text(shown, *, noun: str = "item") -> str:
+    """``shown`` is a ``visibility.ShownResult``: the total, or only the points of what is shown."""
+    points = f"{format_points(shown.score)} / {format_points(shown.max_score)}"
+    return f"Score: {points}" if shown.complete else f"Score on the {noun}s shown: {points}"
+
+
+def hidden_note(count: int, points: float, *, noun: str = "item") -> str:
+    """What a student may know of held-back items: how many and their points, never their results."""
+    verb, pronoun = ("is", "it") if count == 1 else ("are", "they")
+    plural = "" if count == 1 else "s"
+    return (f"{count} more {noun}{plural} {verb} not shown here yet ({format_points(points)} points); "
+            f"{pronoun} will count in your final score.")
+
+
+def late_text(shown, *, noun: str = "item") -> str | None:
+    """The late penalty as ``shown`` (a ``visibility.ShownResult``) allows it to be said, or None."""
+    if not shown.late_applies:
+        return None
+    if shown.late_penalty is None:
+        return ("A late penalty applies: the late policy's penalty comes off your final score "
+                "(which never goes below 0).")
+    points = format_points(shown.late_penalty)
+    if shown.complete:
+        return f"Late penalty: {points} points were removed (already taken out of the score above)."
+    return (f"Late penalty: {points} points were removed from your final score "
+            f"(the points of the {noun}s shown are before the penalty).")
 
 
 def smallest_input_text(smallest: dict) -> tuple[str, str]:

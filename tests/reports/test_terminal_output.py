@@ -24,14 +24,14 @@ def test_the_check_text_shows_control_characters_in_student_text_as_escapes(alic
     problem = replace(alice.problems[0], message=f"x{raw}y")
     text = render_check(replace(alice, student_id=f"al{raw}ice", problems=(problem,)))
     assert not RAW.search(text)
-    assert text.splitlines()[0] == f"al{shown}ice: 5.5/8 on the visible items"
+    assert text.splitlines()[0] == f"al{shown}ice: 4.5/6 on the visible items"  # 2 items (2 points) held back
     kept = {"\n": "\n", "\t": "\t", "\r\n": "\n"}.get(raw, shown)  # a multi-line message keeps its lines
     assert f"  - alice.ipynb, cell 3, line 2: x{kept}y" in text
 
 
 def test_the_check_text_is_unchanged_for_ordinary_text(alice):
     assert render_check(alice).splitlines()[:2] == [
-        "alice: 5.5/8 on the visible items", "  ✓ Conv output size (conv_output_size): 3/3"]
+        "alice: 4.5/6 on the visible items", "  ✓ Conv output size (conv_output_size): 3/3"]
 
 
 def test_the_check_text_encodes_as_utf8_when_student_text_holds_lone_surrogates(eve):
