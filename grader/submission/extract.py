@@ -13,57 +13,193 @@ functions whose markers a student deleted). A name defined twice: the later cell
 from __future__ import annotations
 
 import ast
-import io
+import copy
 import re
 import tokenize
 import warnings
 from dataclasses import dataclass
 
+from IPython.core import inputtransformer2 as ipython_input
+
 from grader.result import Problem
 
-from .markers import Marking, find_marking
+from .markers import Marking, comment_lines, find_marking
 from .model import MODES, CodeChunk
 from .notebook import Cell, Notebook
 
 # Cell magics whose body is Python: only the magic line goes. Any other %% cell goes whole.
 PYTHON_BODY_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
 
-_LINE_MAGIC = re.compile(r"^\s*(?:%|!(?!=))")
-_ASSIGNED_MAGIC = re.compile(r"^\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*(?:%|!(?!=))")
-_SOLUTION_MARKER = re.compile(r"^\s*#+\s*(?:BEGIN|END) SOLUTION\b.*$")
+_SOLUTION_MARKER = re.compile(r"#+\s*(?:BEGIN|END) SOLUTION\b")  # nbgrader's, as a comment
 _SAFE_UNARY = (ast.UAdd, ast.USub, ast.Invert, ast.Not)
 _MAX_CONSTANT_DEPTH = 100
 
+# IPython's own finders of special syntax (magic assignments, shell assignments, escaped
+# commands, help), tried in its order; a cell with TRANSFORM_LOOP_LIMIT pieces IPython refuses.
+_SPECIAL_SYNTAX = tuple(ipython_input.TransformerManager().token_transformers)
+_MAX_PIECES = ipython_input.TRANSFORM_LOOP_LIMIT - 1
+# Every piece those finders look for holds one of these: without any, tokenizing is skipped.
+_MAYBE_SPECIAL = re.compile(r"[%!?]|^[ \t\f]*[,;/]", re.MULTILINE)
+_MIN_RETOKENIZE_BUDGET = 1_000_000  # characters; and 8 times the cell, whichever is more
+_INDENTATION = (tokenize.INDENT, tokenize.DEDENT)
+
 
 def strip_ipython(source: str) -> str:
-    """Blank IPython magics, shell escapes and solution-marker lines; keep line numbers."""
-    lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if first is not None and lines[first].lstrip().startswith("%%"):
-        magic = lines[first].lstrip()[2:].split(maxsplit=1)
-        if not magic or magic[0] not in PYTHON_BODY_CELL_MAGICS:
-            return "\n" * (len(lines) - 1)
-        lines[first] = ""
-    inside_strings = _lines_inside_strings("\n".join(lines))
-    for i, line in enumerate(lines):
-        if i + 1 in inside_strings:
+    """Blank IPython magics, shell escapes, help syntax and solution-marker comments; keep line numbers.
+
+    IPython's own input transformer finds the special syntax, so it goes only where IPython
+    sees it: at the start of a logical line, never inside brackets, a string or a
+    backslash-continued expression. The lines a piece spans become blank, or ``pass`` where it
+    was indented (a block's body must not become empty). Every other line is returned as it was.
+    """
+    text = source.replace("\r\n", "\n").replace("\r", "\n")
+    ends_in_newline = text.endswith("\n")
+    # Lines as IPython's transform_cell makes them, each with its "\n" and none after the last;
+    # but split at "\n" only, as Python does (str.splitlines also ends a line at a form feed).
+    lines = [line + "\n" for line in (text if ends_in_newline else text + "\n").split("\n")[:-1]]
+    magic = _cell_magic(lines)
+    if magic is not None:
+        if magic not in PYTHON_BODY_CELL_MAGICS:
+            return "\n" * text.count("\n")
+        first = next(i for i, line in enumerate(lines) if line.strip())
+        lines[first] = "\n"
+    if _MAYBE_SPECIAL.search(text):
+        _blank_special_syntax(lines, budget=max(8 * len(text), _MIN_RETOKENIZE_BUDGET))
+    stripped = "".join(lines) if ends_in_newline else "".join(lines)[:-1]
+    if "SOLUTION" not in stripped:
+        return stripped
+    markers = {n for n, comment in comment_lines(stripped).items() if _SOLUTION_MARKER.match(comment)}
+    return "\n".join("" if n in markers else line for n, line in enumerate(stripped.split("\n"), start=1))
+
+
+def _cell_magic(lines: list[str]) -> str | None:
+    """The name of the cell magic ``lines`` start with, as IPython reads it, else None."""
+    cleaned = ipython_input.leading_indent(ipython_input.leading_empty_lines(lines))
+    if not cleaned or not cleaned[0].startswith("%%") or re.match(r"%%\w+\?", cleaned[0]):
+        return None  # "%%time?" asks for help, which the token pass below removes
+    return cleaned[0][2:].rstrip().partition(" ")[0]
+
+
+def _blank_special_syntax(lines: list[str], *, budget: int) -> None:
+    """Blank, in place, each piece of IPython syntax, in the order IPython transforms them.
+
+    The pieces are looked for in a shadow of the cell that holds IPython's own replacement
+    for each piece, padded with blank lines to keep line numbers, so the search sees what
+    IPython sees. IPython tokenizes the cell again after each piece; where the piece was a whole
+    logical line and its replacement is one, the tokens after it cannot change and the search
+    goes on from there. Otherwise the shadow is tokenized again, at most ``budget`` characters
+    in all: past that, what is left stays, and the cell fails to compile.
+    """
+    shadow = list(lines)
+    groups = _logical_lines(shadow)
+    balanced = not any(map(ipython_input.has_sunken_brackets, groups))  # a ")" too many carries on
+    found: dict[type, _Piece | None] = {}  # each finder's first piece, as IPython's find gives it
+    after = 0  # the groups before this one hold no special syntax IPython would transform
+    for _ in range(_MAX_PIECES):
+        for finder in _SPECIAL_SYNTAX:
+            if finder not in found:
+                found[finder] = _find(finder, groups, after)
+        candidates = sorted((p for p in found.values() if p is not None and not p.refused),
+                            key=lambda p: p.piece.sortby())
+        for candidate in candidates:
+            replaced = _transform(candidate.piece, shadow)
+            if replaced is not None:
+                break
+            candidate.refused = True  # until its line changes, IPython's find gives it again
+        else:
+            return
+        start, end = candidate.piece.start_line, replaced[0]
+        shadow[start : end + 1] = [replaced[1]] + ["\n"] * (end - start)
+        line = lines[start]
+        indent = line[: len(line) - len(line.lstrip(" \t\f"))]
+        lines[start : end + 1] = [indent + "pass\n" if indent else "\n"] + ["\n"] * (end - start)
+        tokens = groups[candidate.group] if candidate.located else []
+        if balanced and _whole_logical_line(tokens, start, end) and _one_logical_line(replaced[1]):
+            after = candidate.group + 1  # the finders whose piece was in this logical line look on
+            found = {f: p for f, p in found.items() if p is None or p.group != candidate.group}
             continue
-        if _LINE_MAGIC.match(line) or _ASSIGNED_MAGIC.match(line) or _SOLUTION_MARKER.match(line):
-            lines[i] = ""
-    return "\n".join(lines)
+        budget -= sum(map(len, shadow))
+        if budget < 0:
+            return
+        groups, found, after = _logical_lines(shadow), {}, 0
+        balanced = not any(map(ipython_input.has_sunken_brackets, groups))
 
 
-def _lines_inside_strings(source: str) -> set[int]:
-    """1-based lines that continue a multi-line string (a '%' there is text, not a magic)."""
-    inside: set[int] = set()
-    string_types = {tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", tokenize.STRING)}
+@dataclass
+class _Piece:
+    """A piece of special syntax an IPython finder found, and the logical line it is in."""
+
+    piece: ipython_input.TokenTransformBase
+    group: int  # index of the group of tokens the finder stopped at
+    located: bool  # whether the piece's first token is in that group
+    refused: bool = False  # IPython's transform raised SyntaxError on it
+
+
+def _find(finder, groups: list, after: int) -> _Piece | None:
+    """``finder``'s first piece in ``groups[after:]``."""
+    index = after
+
+    def scan():
+        nonlocal index
+        for index in range(after, len(groups)):
+            yield groups[index]
+
     try:
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
-            if token.type in string_types and token.end[0] > token.start[0]:
-                inside.update(range(token.start[0] + 1, token.end[0] + 1))
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        pass  # the cell may not parse at all; the compile step reports that
-    return inside
+        piece = finder.find(scan())
+    except Exception:  # IPython's finders index past the end on some input ("= %"): nothing found
+        return None
+    if piece is None:
+        return None
+    located = any(t.start == (piece.start_line + 1, piece.start_col) for t in groups[index])
+    return _Piece(piece, index, located)
+
+
+def _transform(piece, lines: list[str]) -> tuple[int, str] | None:
+    """The last line IPython's transform replaces for ``piece``, and the line it puts there;
+    None if the transform refuses (then IPython tries the next finder's piece)."""
+    start = piece.start_line
+    last = max(ipython_input.find_end_of_continued_line(lines, start), getattr(piece, "q_line", start))
+    last = min(last, len(lines) - 1)
+    local = copy.copy(piece)  # the same piece, on its own lines only: IPython copies the rest
+    local.start_line = 0
+    if hasattr(local, "q_line"):
+        local.q_line -= start
+    try:
+        replaced = local.transform(lines[start : last + 1])
+    except Exception:  # SyntaxError is IPython's refusal; anything else, IPython would fail on
+        return None
+    return last + 1 - len(replaced), replaced[0]
+
+
+def _one_logical_line(line: str) -> bool:
+    """Whether ``line`` tokenizes by itself as one complete logical line."""
+    try:
+        tokens = list(tokenize.generate_tokens(iter([line.lstrip(" \t\f")]).__next__))
+    except (tokenize.TokenError, SyntaxError):
+        return False
+    ends = [t for t in tokens if t.type == tokenize.NEWLINE]
+    return (len(ends) == 1 and not ipython_input.has_sunken_brackets(tokens)
+            and all(t.type != tokenize.ERRORTOKEN for t in tokens))
+
+
+def _whole_logical_line(tokens: list, start: int, end: int) -> bool:
+    """Whether ``tokens``, one logical line, are lines ``start`` to ``end`` (0-based) exactly."""
+    code = next((t for t in tokens if t.type not in _INDENTATION), None)
+    return (code is not None and code.start[0] - 1 == start and tokens[-1].start[0] - 1 == end
+            and tokens[-1].type in (tokenize.NEWLINE, tokenize.NL))
+
+
+def _logical_lines(lines: list[str]) -> list:
+    """IPython's tokens grouped by logical line; where tokenizing stops (a dedent to no outer
+    level), those of the lines before."""
+    end = len(lines)
+    while end:
+        try:
+            return ipython_input.make_tokens_by_line(lines[:end])
+        except (SyntaxError, ValueError) as error:  # IndentationError; null bytes
+            line = getattr(error, "lineno", None) or 0
+            end = line - 1 if 0 < line <= end else 0
+    return []
 
 
 @dataclass(frozen=True)

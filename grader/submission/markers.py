@@ -14,7 +14,9 @@ cells, between ``# BEGIN PROMPT`` and ``# END PROMPT``).
 """
 from __future__ import annotations
 
+import io
 import re
+import tokenize
 from dataclasses import dataclass, field
 
 import yaml
@@ -24,7 +26,8 @@ from .notebook import Cell, Notebook
 STYLES = ("tags", "nbgrader", "coursera", "otter")
 _MAX_QUESTION_CONFIG = 10_000  # characters; an Otter question's YAML is a few lines
 
-_COURSERA = re.compile(r"^[ \t]*#+[ \t]*GRADED[ \t]+(?:FUNCTION|CLASS)[ \t]*:[ \t]*([A-Za-z_]\w*)", re.MULTILINE)
+_COURSERA = re.compile(r"#+[ \t]*GRADED[ \t]+(?:FUNCTION|CLASS)[ \t]*:[ \t]*([A-Za-z_]\w*)")  # a comment's text
+_COMMENT_LINE = re.compile(r"[ \t\f]*(#.*)")
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,9 @@ def _nbgrader_tests(notebook: Notebook) -> list[int]:
 def _coursera(notebook: Notebook) -> dict[int, str]:
     found = {}
     for cell in notebook.code_cells:
-        names = _COURSERA.findall(cell.source)
+        if "GRADED" not in cell.source:
+            continue  # no marker to find: spare the tokenizer
+        names = [m.group(1) for text in comment_lines(cell.source).values() if (m := _COURSERA.match(text))]
         if names:
             found[cell.position] = "GRADED FUNCTION: " + ", ".join(names)
     return found
@@ -127,3 +132,24 @@ def _question_name(config: str, *, default: str) -> str:
         return default
     name = data.get("name") if isinstance(data, dict) else None
     return str(name) if name is not None else default
+
+
+def comment_lines(source: str) -> dict[int, str]:
+    """The comments that stand alone on their line, by 1-based line: never text in a string.
+
+    Past the point where the tokenizer gives up (the code does not parse there), a line counts
+    when it looks like a comment.
+    """
+    comments: dict[int, str] = {}
+    read = 0  # the lines the tokenizer got through
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.COMMENT and not token.line[: token.start[1]].strip():
+                comments[token.start[0]] = token.string
+            read = token.end[0]
+    except (tokenize.TokenError, SyntaxError, ValueError):  # IndentationError; null bytes (3.12)
+        for number, line in enumerate(source.split("\n")[read:], start=read + 1):
+            match = _COMMENT_LINE.fullmatch(line)
+            if match:
+                comments[number] = match.group(1)
+    return comments

@@ -1,6 +1,7 @@
 """Finding the graded code: tags, nbgrader, Coursera and Otter markers, and the fallback."""
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from grader.submission import read_submission
@@ -90,3 +91,15 @@ def test_missing_function_is_one_problem_per_name():
 def test_functions_must_be_a_list_of_identifiers(functions):
     with pytest.raises((TypeError, ValueError), match="functions"):
         read_submission(FIXTURES / "tagged.ipynb", functions=functions)
+
+
+def test_a_coursera_marker_inside_a_string_marks_nothing(tmp_path):
+    scratch = 'NOTES = """\n# GRADED FUNCTION: conv_output_size\n"""\ndef conv_output_size(n, k):\n    return -1\n'
+    graded = "# GRADED FUNCTION: conv_output_size\ndef conv_output_size(n, k, stride=1, padding=0):\n" \
+             "    return (n + 2 * padding - k) // stride + 1\n"
+    path = tmp_path / "marker_in_string.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(graded),
+                                                   nbformat.v4.new_code_cell(scratch)]), path)
+    submission = read_submission(path, functions=["conv_output_size"])
+    assert [c.label for c in submission.chunks] == ["GRADED FUNCTION: conv_output_size", None]
+    assert submission.defined["conv_output_size"] == "marker_in_string.ipynb, cell 1"
