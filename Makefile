@@ -13,6 +13,8 @@ install: $(STAMP)
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	# setuptools in the venv itself: the sandbox tests build a regular (non-editable) install offline
+	$(PY) -m pip install -q 'setuptools>=70.1'
 	$(PY) -m pip install -q $(TORCH)
 	$(PY) -m pip install -q -e '.[test]'
 	touch $(STAMP)

@@ -67,13 +67,14 @@ class Assignment:
 
     def private_paths(self, *others: str | Path) -> tuple[str, ...]:
         """Folders the student's code must not see: the rubric's and the checks', and ``others``
-        (submissions, outputs). Bubblewrap shows none of them anyway; the fallback hides them."""
+        (submissions, outputs): the folders they are named from and, through any symbolic link, the
+        folders they really are in. Workers see neither, even inside a folder they are shown."""
         rubric = self.rubric
-        folders = {rubric.path.parent, rubric.assignment.checks_path.parent}
-        for other in others:
-            other = Path(other)
-            folders.add(other if other.is_dir() or not other.exists() else other.parent)
-        found = {str(f.resolve()) for f in folders}
+        folders = set()
+        for path in (rubric.path, rubric.assignment.checks_path, *others):
+            for where in {Path(path).absolute(), Path(path).resolve()}:
+                folders.add(where if where.is_dir() or not where.exists() else where.parent)
+        found = {str(f.resolve()) for f in folders} | {str(f) for f in folders}
         return tuple(sorted(p for p in found if p != "/"))
 
     def pool(self, python: str | None = None, *others: str | Path) -> Pool:

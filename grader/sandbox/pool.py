@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from grader.sandbox import backends, wire
 from grader.sandbox.cgroups import CgroupTree, SubmissionCgroup
-from grader.sandbox.interpreter import REPO_ROOT, Interpreter, base_env, probe_interpreter
+from grader.sandbox.interpreter import Interpreter, base_env, grader_paths, probe_interpreter
 from grader.sandbox.errors import SandboxError
 from grader.sandbox.limits import Limits
 
@@ -152,6 +152,8 @@ class Pool:
         began = time.perf_counter()
         if self._interpreter is None:
             self._interpreter = probe_interpreter(self.python)
+            # what of the grader this interpreter could reach (its install, an editable checkout)
+            self.hidden_paths = tuple(sorted(set(self.hidden_paths) | set(self._interpreter.private)))
         plan = None
         if self.backend.needs_staging:
             self._staging = tempfile.mkdtemp(prefix="cnngrade-root-")
@@ -329,6 +331,8 @@ def _close_default_pools() -> None:
 
 def default_hidden_paths() -> tuple[str, ...]:
     """Paths a student must not see even where the allow-list would show them (a course that
-    lives inside the interpreter's prefix): this repository and $HOME."""
-    paths = {str(REPO_ROOT), os.path.expanduser("~")}
+    lives inside the interpreter's prefix): where this process's grader and reference really are
+    (the packages alone in site-packages, or their checkout), its install's metadata, and $HOME.
+    The pool adds what the workers' interpreter could reach of the grader when it probes it."""
+    paths = {*grader_paths(), os.path.expanduser("~")}
     return tuple(sorted(p for p in paths if p not in ("/", "") and os.path.exists(p)))

@@ -493,26 +493,14 @@ def _bind_back(path, fd, is_dir):
 
 def _private_mounts(request, uid):
     """A /proc of the worker's own PID namespace, fresh tmpfs for /tmp and friends, and tmpfs over
-    any hidden path the allow-list still shows (a course folder inside the interpreter's prefix),
-    with needed paths bound back."""
+    any hidden path the allow-list still shows (a course folder inside the interpreter's prefix,
+    the grader's packages in site-packages, an editable install's checkout), with needed paths
+    bound back; a hidden file is covered by /dev/null."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     keep = [p for p in request.get("keep", []) if os.path.exists(p)]
     held = {p: os.open(p, os.O_PATH) for p in keep}
     is_dir = {p: os.path.isdir(p) for p in keep}  # decided before the tmpfs hides them
-    hidden = []
-    for path in sorted(request.get("hide", []), key=len):
-        if not os.path.exists(path) or any(_inside(path, h) for h in hidden):
-            continue
-        if os.path.isdir(path):
-            _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=64k")
-            for k in keep:
-                if _inside(k, path) and k != path:
-                    _bind_back(k, held[k], is_dir[k])
-            _mount(None, path, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
-        else:
-            _mount("/dev/null", path, None, MS_BIND)
-        hidden.append(path)
     size = "size=%dm" % max(64, 4 * request["limits"]["file_size_mb"])
     for scratch in ("/tmp", "/var/tmp", "/dev/shm", "/run/lock"):
         if os.path.isdir(scratch) and not os.path.islink(scratch):
@@ -521,11 +509,36 @@ def _private_mounts(request, uid):
             for k in keep:
                 if _inside(k, scratch) and k != scratch:
                     _bind_back(k, held[k], is_dir[k])
+    # After the scratch folders: what was bound back into them is covered too.
+    hidden = []
+    for path in sorted(request.get("hide", []), key=len):
+        if not os.path.exists(path) or _out_of_sight(path, hidden, keep):
+            continue
+        if os.path.isdir(path):
+            _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=64k")
+            for k in keep:
+                if _inside(k, path) and k != path:
+                    _bind_back(k, held[k], is_dir[k])
+            if os.path.basename(path) in BLOCKED_IMPORTS:
+                # A bare folder in site-packages would import as an empty namespace package (in a
+                # child interpreter, which has no import blocker): this one refuses.
+                _write(os.path.join(path, "__init__.py"), "raise ImportError(%r)\n"
+                       % ("%s cannot be imported inside the sandbox" % os.path.basename(path)))
+            _mount(None, path, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        else:
+            _mount("/dev/null", path, None, MS_BIND)
+        hidden.append(path)
     for fd in held.values():
         os.close(fd)
     os.mkdir(WORKDIR, 0o700)
     if uid is not None:
         os.chown(WORKDIR, uid, uid)
+
+
+def _out_of_sight(path, hidden, keep):
+    """Whether ``path`` is under a folder already hidden, with no needed folder bound back between."""
+    return any(_inside(path, h) and not any(_inside(path, k) and _inside(k, h) and k != h for k in keep)
+               for h in hidden)
 
 
 def _inside(path, parent):
@@ -555,9 +568,17 @@ def _points_at_the_grader(finder):
     return "editable" in text or "cnngrade" in text
 
 
+def _maps_the_grader(name, module):
+    """setuptools' editable finder module for the grader (``__editable___cnngrade_*_finder``): it
+    stays in sys.modules after its .pth ran, with MAPPING naming the checkout."""
+    mapping = getattr(module, "__dict__", {}).get("MAPPING")  # vars only: no module __getattr__ runs
+    return name.startswith("__editable__") and ("cnngrade" in name.lower() or (
+        isinstance(mapping, dict) and any(str(k).partition(".")[0] in BLOCKED_IMPORTS for k in mapping)))
+
+
 def _block_imports(hidden, keep):
     def allowed(entry):
-        if not entry or entry == ".":
+        if not entry or entry == "." or "__editable__" in entry:  # an editable finder's path placeholder
             return False
         entry = os.path.abspath(entry)
         if any(_inside(entry, k) for k in keep):
@@ -569,8 +590,15 @@ def _block_imports(hidden, keep):
     sys.meta_path.insert(0, _ImportBlocker())
     sys.path_hooks[:] = [h for h in sys.path_hooks if not _points_at_the_grader(h)]
     sys.path_importer_cache.clear()
-    for name in list(sys.modules):
-        if name.partition(".")[0] in BLOCKED_IMPORTS:
+    for name, module in list(sys.modules.items()):
+        if _maps_the_grader(name, module):
+            # Its finder class may outlive the module (gc.get_objects() finds it): left mapping nothing.
+            tables = getattr(module, "__dict__", {})
+            for table in ("MAPPING", "NAMESPACES"):
+                if isinstance(tables.get(table), dict):
+                    tables[table].clear()
+            del sys.modules[name]
+        elif name.partition(".")[0] in BLOCKED_IMPORTS:
             del sys.modules[name]
 
 
