@@ -23,7 +23,7 @@ from IPython.core import inputtransformer2 as ipython_input
 
 from grader.result import Problem
 
-from .markers import Marking, comment_lines, find_marking
+from .markers import Marking, comment_lines, find_marking, tokens_until_error
 from .model import MODES, CodeChunk
 from .notebook import Cell, Notebook
 
@@ -31,6 +31,7 @@ from .notebook import Cell, Notebook
 PYTHON_BODY_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
 
 _SOLUTION_MARKER = re.compile(r"#+\s*(?:BEGIN|END) SOLUTION\b")  # nbgrader's, as a comment
+_DEF_LINE = re.compile(r"(?:async\s+)?def\s+([^\W\d]\w*)")  # read only where tokenizing stopped
 _SAFE_UNARY = (ast.UAdd, ast.USub, ast.Invert, ast.Not)
 _MAX_CONSTANT_DEPTH = 100
 
@@ -216,7 +217,8 @@ class Extraction:
 
     chunks: tuple[CodeChunk, ...]
     problems: tuple[Problem, ...]
-    unparsed: tuple[tuple[Cell, str], ...] = ()  # (cell, source without magics)
+    unparsed: tuple[tuple[Cell, str, Problem], ...] = ()  # (cell, source without magics, its syntax error)
+    is_script: bool = False  # a .py file: one cell, spoken of as the file
 
 
 def extract_chunks(notebook: Notebook, *, mode: str = "definitions") -> Extraction:
@@ -229,7 +231,7 @@ def extract_chunks(notebook: Notebook, *, mode: str = "definitions") -> Extracti
     marking = find_marking(notebook)
     problems: list[Problem] = []
     parsed: list[_Parsed] = []
-    unparsed: list[tuple[Cell, str]] = []
+    unparsed: list[tuple[Cell, str, Problem]] = []
     for cell in notebook.code_cells:
         if mode == "definitions" and cell.position in marking.tests:
             continue
@@ -238,14 +240,14 @@ def extract_chunks(notebook: Notebook, *, mode: str = "definitions") -> Extracti
         tree, problem = _parse(source, origin, cell, notebook)
         if problem is not None:
             problems.append(problem)
-            unparsed.append((cell, source))
+            unparsed.append((cell, source, problem))
         else:
             parsed.append(_Parsed(cell, origin, source, tree))
     if mode == "definitions":
         chunks = _definition_chunks(parsed, marking)
     else:
         chunks = [_chunk(p, p.source, _bound_names(p.tree.body), marking) for p in parsed]
-    return Extraction(tuple(chunks), tuple(problems), tuple(unparsed))
+    return Extraction(tuple(chunks), tuple(problems), tuple(unparsed), is_script=notebook.is_script)
 
 
 def _parse(source: str, origin: str, cell: Cell, notebook: Notebook) -> tuple[ast.Module | None, Problem | None]:
@@ -260,11 +262,11 @@ def _parse(source: str, origin: str, cell: Cell, notebook: Notebook) -> tuple[as
         reason = f"{type(error).__name__}: {getattr(error, 'msg', None) or error}"
     except (RecursionError, MemoryError) as error:  # how the parser refuses 1+1+...+1, 100000 terms long
         line, reason = None, f"{type(error).__name__}: nested too deeply for Python to compile"
-    where = notebook.name if notebook.is_script else cell.where()
+    where, this = (notebook.name, "this file") if notebook.is_script else (cell.where(), "this cell")
     at = f" at line {line}" if line else ""
     return None, Problem(
         kind="syntax_error",
-        message=f"{where} does not parse: {reason}{at}; nothing this cell defines can be graded until it parses",
+        message=f"{where} does not parse: {reason}{at}; nothing {this} defines can be graded until it parses",
         file=notebook.name,
         cell=cell.number,
         line=line,
@@ -428,17 +430,53 @@ def _first_line(stmt: ast.stmt) -> int:
 
 
 def missing_functions(functions, extractions: list[Extraction], *, file: str) -> list[Problem]:
-    """A ``missing_function`` problem for each requested name that no chunk defines."""
+    """A ``missing_function`` problem for each requested name that no chunk defines.
+
+    Where a cell (or .py file) that does not parse has ``def name`` at the top level, the
+    problem points at that cell and the line of its syntax error: that is what to fix.
+    """
     defined = {name for e in extractions for chunk in e.chunks for name in chunk.names}
+    unparsed = [(e, cell, syntax, _top_level_defs(source))
+                for e in extractions for cell, source, syntax in e.unparsed]
     problems = []
     for name in functions:
         if name in defined:
             continue
-        message = f"{name} is not defined in any cell; expected a function named {name}"
-        pattern = re.compile(rf"^\s*(?:async\s+)?def\s+{re.escape(name)}\b", re.MULTILINE)
-        broken = [cell for e in extractions for cell, source in e.unparsed if pattern.search(source)]
-        if broken:
-            where = broken[-1].where() if broken[-1].number is not None else "the file"
-            message += f" ({where} has 'def {name}' but does not parse: fix its syntax error)"
-        problems.append(Problem(kind="missing_function", message=message, file=file))
+        message = f"{name} is not defined in {_searched(extractions, file)}; expected a function named {name}"
+        broken = [(e, cell, syntax) for e, cell, syntax, defs in unparsed if name in defs]
+        if not broken:
+            problems.append(Problem(kind="missing_function", message=message, file=file))
+            continue
+        extraction, cell, syntax = broken[-1]  # the later definition is the one that would count
+        where = syntax.file if extraction.is_script else cell.where()
+        at = f" at line {syntax.line}" if syntax.line else ""
+        message += f" ({where} has 'def {name}' but does not parse{at}: fix its syntax error)"
+        problems.append(Problem(kind="missing_function", message=message, file=syntax.file,
+                                cell=syntax.cell, line=syntax.line))
     return problems
+
+
+def _searched(extractions: list[Extraction], file: str) -> str:
+    """Where a function was looked for, as the student knows it: cells, or the file."""
+    scripts = [e.is_script for e in extractions]
+    if not any(scripts):
+        return "any cell"
+    if all(scripts):
+        return file if len(scripts) == 1 else f"any file of {file}"
+    return f"any cell or file of {file}"
+
+
+def _top_level_defs(source: str) -> set[str]:
+    """The names ``source`` (which does not parse) has a ``def`` or ``async def`` of at
+    indentation 0, not in a string or a comment. Past where the tokenizer gives up, a line that
+    reads so counts."""
+    tokens, read = tokens_until_error(source)
+    names = set()
+    for before, keyword, defined in zip([None] + tokens, tokens, tokens[1:]):
+        if (keyword.type, keyword.string, defined.type) != (tokenize.NAME, "def", tokenize.NAME):
+            continue
+        if keyword.start[1] == 0 or (before is not None and before.string == "async"
+                                     and before.start == (keyword.start[0], 0)):
+            names.add(defined.string)
+    names.update(m.group(1) for line in source.split("\n")[read:] if (m := _DEF_LINE.match(line)))
+    return names

@@ -140,16 +140,22 @@ def comment_lines(source: str) -> dict[int, str]:
     Past the point where the tokenizer gives up (the code does not parse there), a line counts
     when it looks like a comment.
     """
-    comments: dict[int, str] = {}
-    read = 0  # the lines the tokenizer got through
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
-            if token.type == tokenize.COMMENT and not token.line[: token.start[1]].strip():
-                comments[token.start[0]] = token.string
-            read = token.end[0]
-    except (tokenize.TokenError, SyntaxError, ValueError):  # IndentationError; null bytes (3.12)
-        for number, line in enumerate(source.split("\n")[read:], start=read + 1):
-            match = _COMMENT_LINE.fullmatch(line)
-            if match:
-                comments[number] = match.group(1)
+    tokens, read = tokens_until_error(source)
+    comments = {t.start[0]: t.string for t in tokens
+                if t.type == tokenize.COMMENT and not t.line[: t.start[1]].strip()}
+    for number, line in enumerate(source.split("\n")[read:], start=read + 1):
+        match = _COMMENT_LINE.fullmatch(line)
+        if match:
+            comments[number] = match.group(1)
     return comments
+
+
+def tokens_until_error(source: str) -> tuple[list[tokenize.TokenInfo], int]:
+    """The tokens of ``source`` up to where the tokenizer gives up, and how many lines it read
+    (all of them when it does not give up)."""
+    tokens: list[tokenize.TokenInfo] = []
+    try:
+        tokens.extend(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError, ValueError):  # IndentationError; null bytes (3.12)
+        return tokens, tokens[-1].end[0] if tokens else 0
+    return tokens, source.count("\n") + 1
