@@ -27,6 +27,10 @@ from grader.rubric.schema import (
 _ID = "an id of letters, digits, '_', '.' or '-'"
 _TOP_REQUIRED = ("schema_version", "assignment", "functions", "items")
 _TOP_OPTIONAL = ("seed", "execution", "limits", "banned_apis", "late_policy", "course_files")
+# The visibilities a prerequisite may have, for a dependent item of each visibility.
+_SHOWN_WITH = {"visible": {"visible"}, "after_due_date": {"visible", "after_due_date"},
+               "after_published": {"visible", "after_published"},
+               "hidden": {"visible", "after_due_date", "after_published", "hidden"}}
 _FILE_NAME = re.compile(r"[^/\\\x00]+\.(?:py|ipynb)")
 
 
@@ -241,7 +245,24 @@ class _Parser:
                 graph[ident] = depends
                 depends_nodes[ident] = (index, _value_node(child, "depends_on"))
         self._check_dependencies(set(id_lines), graph, depends_nodes)
+        self._check_dependency_visibility({i.id: i.visibility for i in items}, depends_nodes)
         return tuple(items)
+
+    def _check_dependency_visibility(self, visibility: dict[str, str],
+                                     depends_nodes: dict[str, tuple[int, Node]]) -> None:
+        """An item shown to students may not depend on one they are not shown: "skipped, since
+        X did not pass" would tell them X's held-back result."""
+        for ident, (index, depends_node) in depends_nodes.items():
+            mine = visibility.get(ident)
+            for position, child in enumerate(depends_node.value):
+                target = self.r.value(child)
+                theirs = visibility.get(target) if isinstance(target, str) else None
+                if mine is None or theirs is None or theirs in _SHOWN_WITH[mine]:
+                    continue
+                self.r.error(child, f"items[{index}].depends_on[{position}]",
+                             f"a {mine} item cannot depend on {theirs} item {json.dumps(target)}: when it is "
+                             f"skipped, students would learn that item's result; expected a prerequisite at "
+                             f"least as visible ({' or '.join(sorted(_SHOWN_WITH[mine]))})")
 
     def _item(self, node: Node, path: str) -> tuple[str | None, tuple[str, ...] | None, Item | None]:
         """The item's id and dependencies (judged even when another field is wrong), and the item."""
