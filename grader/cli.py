@@ -1,8 +1,10 @@
-"""The ``cnngrade`` command line: grade, check, validate, gradescope.
+"""The ``cnngrade`` command line: grade, report, check, validate, gradescope.
 
 Exit codes: 0 done (for ``check``: every visible item passed); 1 ``check`` found failing items,
-or ``validate`` found problems; 2 bad usage or unreadable input; 3 some result needs a person
-(the grader itself failed on a check); 130 interrupted (finished results are kept).
+or ``validate`` found problems; 2 bad usage or unreadable input (for ``grade``: no submissions,
+an input that could not be read at all, submissions that would share a student id, or nothing
+gradable; for ``check``: a notebook that could not be read); 3 some result needs a person (the
+grader itself failed on a check); 130 interrupted (finished results are kept).
 """
 from __future__ import annotations
 
@@ -65,6 +67,15 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     grade.set_defaults(run=run_grade)
 
+    report = sub.add_parser("report", help="rebuild grades.csv, junit.xml and the summary from an output folder",
+                            description="Rebuild grades.csv, junit.xml, summary.md and summary.json from every "
+                                        "students/*/result.json in OUT (grade does this after every run).")
+    report.add_argument("out", metavar="OUT", help="an output folder written by cnngrade grade")
+    group = report.add_mutually_exclusive_group()
+    group.add_argument("--assignment", metavar="NAME", help="take the columns from rubrics/NAME.yaml")
+    group.add_argument("--rubric", metavar="FILE", help="take the columns from this rubric")
+    report.set_defaults(run=run_report)
+
     check = sub.add_parser("check", help="a student's self-check of one notebook (visible items only)",
                            description="Run the visible checks on one notebook and print what passed. "
                                        "Exit 0 when every visible item passes, 1 otherwise. "
@@ -126,6 +137,7 @@ def run_grade(args) -> int:
     from grader.pipeline import grade_batch
 
     assignment = _load_assignment(args)
+    _writable_folder(Path(args.out), "--out")
     show = not args.no_progress and not os.environ.get("CI")
     bar = ProgressBar(sys.stderr, enabled=show)
     began = time.perf_counter()
@@ -141,7 +153,46 @@ def run_grade(args) -> int:
         say(summary.read_text(encoding="utf-8"))
     if outcome.interrupted:
         return EXIT_INTERRUPTED
+    if outcome.unreadable_inputs:
+        say("cnngrade grade: could not read " + ", ".join(outcome.unreadable_inputs)
+            + " at all (see summary.md); the other submissions were graded", sys.stderr)
+        return EXIT_USAGE
+    if outcome.results and all(r.status == "ungradable" for r in outcome.results):
+        say("cnngrade grade: no submission could be read (see summary.md); expected notebooks or .py files",
+            sys.stderr)
+        return EXIT_USAGE
     return EXIT_NEEDS_PERSON if any(r.errored for r in outcome.results) else EXIT_OK
+
+
+def _writable_folder(path: Path, option: str) -> None:
+    """Make ``path`` (and its parents) and check that files can be written in it, before any
+    grading: a bad output folder is a usage error, not a traceback after the work."""
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{option} {path} is a file; expected a folder (it is made if missing)")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".cnngrade-write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ValueError(f"cannot write in {option} {path} ({exc.strerror or exc}); expected a folder "
+                         "this user may write") from None
+
+
+# -- report -------------------------------------------------------------------------------
+
+
+def run_report(args) -> int:
+    from grader.pipeline import rebuild_reports
+
+    out = Path(args.out)
+    if not (out / "students").is_dir():
+        raise ValueError(f"{out} holds no students/ folder; expected an output folder of cnngrade grade")
+    rubric = _load_assignment(args).rubric if (args.assignment or args.rubric) else None
+    _writable_folder(out, "OUT")
+    results = rebuild_reports(out, rubric)
+    say(f"rebuilt from {len(results)} results → {out / 'grades.csv'}")
+    return EXIT_NEEDS_PERSON if any(r.errored for r in results) else EXIT_OK
 
 
 class ProgressBar:
@@ -177,12 +228,18 @@ class ProgressBar:
 
 def run_check(args) -> int:
     from grader.pipeline import grade_path
+    from grader.reports.visibility import shown_result
     from grader.selfcheck import render_check, visible_checks
 
     assignment = _load_assignment(args)
     only = visible_checks(assignment, args.function)
     result = grade_path(args.notebook, assignment, only=only, python=args.python)
-    say(render_check(result))
+    if result.status == "ungradable":
+        say(f"{one_line(args.notebook)} could not be read, so nothing was checked:")
+        for problem in result.problems:
+            say(f"  - {one_line(str(problem))}")
+    else:
+        say(render_check(result))
     if args.junit:
         from grader.reports import junit_xml
         from grader.reports.student import write_text
@@ -193,8 +250,11 @@ def run_check(args) -> int:
 
         say(github_annotations([result]), end="")
         append_step_summary([result])
-    passed = all(item.points == item.max_points for item in result.items)
-    return EXIT_OK if passed and not result.errored else EXIT_FAILED
+    if result.status == "ungradable":
+        return EXIT_USAGE
+    view = shown_result(result)  # the student's own view decides, never a held-back item
+    passed = all(item.points == item.max_points for item in view.items)
+    return EXIT_OK if passed and not view.needs_review else EXIT_FAILED
 
 
 # -- validate -----------------------------------------------------------------------------
@@ -222,7 +282,7 @@ def run_gradescope(args) -> int:
                           id_pattern="gradescope")
     with assignment.pool(args.python, args.submission, Path(args.results).parent) as pool:
         result = grade_submission(sub, assignment, pool=pool, python=args.python,
-                                  submitted_at=metadata.get("submitted_at"))
+                                  submitted_at=metadata.get("submitted_at"), due=metadata.get("due"))
     path = write_gradescope_results(result, args.results, execution_time=time.perf_counter() - began)
     say(f"{one_line(result.student_id)}: {result.score:g}/{result.max_score:g} → {path}")
     return EXIT_NEEDS_PERSON if result.errored else EXIT_OK
@@ -254,22 +314,38 @@ def one_line(text: str) -> str:
 
 
 def _read_metadata(path: Path) -> dict:
-    """Student id and submission time from Gradescope's submission_metadata.json, if present."""
+    """Student id, submission time and due date from Gradescope's submission_metadata.json, if
+    present. The due date is Gradescope's: a student's own (an extension, under
+    ``users[].assignment``) wins over the assignment's; for a group, the latest of its members'."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    if not isinstance(data, dict):
+        return {}
     found: dict = {}
-    users = data.get("users") or []
+    users = data.get("users") if isinstance(data.get("users"), list) else []
     if users and isinstance(users[0], dict):
         found["student_id"] = str(users[0].get("email") or users[0].get("name") or "submission")
-    created = data.get("created_at")
-    if isinstance(created, str):
-        try:
-            found["submitted_at"] = datetime.fromisoformat(created.replace("Z", "+00:00"))
-        except ValueError:
-            pass
+    if _moment(data.get("created_at")) is not None:
+        found["submitted_at"] = _moment(data.get("created_at"))
+    assignment = data.get("assignment") if isinstance(data.get("assignment"), dict) else {}
+    own = [_moment(u["assignment"].get("due_date")) for u in users
+           if isinstance(u, dict) and isinstance(u.get("assignment"), dict)]
+    own = [d for d in own if d is not None and d.utcoffset() is not None]
+    due = max(own) if own else _moment(assignment.get("due_date"))
+    if due is not None and due.utcoffset() is not None:
+        found["due"] = due
     return found
+
+
+def _moment(value) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 if __name__ == "__main__":

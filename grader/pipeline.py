@@ -20,14 +20,14 @@ import re
 import time
 import traceback
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from grader.checks import CheckSuite, load_checks, run_checks
 from grader.reports import write_batch_reports, write_student_reports
-from grader.result import CheckOutcome, Problem, Status, StudentResult
+from grader.result import UNGRADABLE, CheckOutcome, Problem, Status, StudentResult
 from grader.rubric import Rubric, load_rubric
 from grader.sandbox import Budget, Limits, Pool, Sandbox
 from grader.score import score_submission
@@ -108,9 +108,16 @@ def grade_submission(
     python: str | None = None,
     only: Sequence[str] | None = None,
     submitted_at: datetime | None = None,
+    due: datetime | None = None,
 ) -> StudentResult:
-    """Run the submission in a sandbox, check it, score it. Never raises for student faults."""
+    """Run the submission in a sandbox, check it, score it. Never raises for student faults.
+
+    ``submitted_at`` and ``due`` (the student's own due date) override what the submission's
+    LMS record says; the late policy is the rubric's."""
     rubric = assignment.rubric
+    if not submission.gradable:
+        return ungradable_result(submission, assignment, python=python, only=only)
+    late = lateness(submission, rubric, submitted_at=submitted_at, due=due)
     began = time.perf_counter()
     timings: dict[str, float] = {}
     problems: list[Problem] = list(submission.problems)
@@ -151,9 +158,51 @@ def grade_submission(
         student_id=submission.student_id,
         files=[str(f) for f in (submission.files or (submission.path,))],
         problems=problems,
-        submitted_at=submitted_at,
-        provenance=provenance(submission, rubric, isolation=isolation, timings=timings, python=python),
+        submitted_at=late.get("submitted_at_time"),
+        due=late.get("due_time"),
+        provenance=provenance(submission, rubric, isolation=isolation, timings=timings, python=python, late=late),
     )
+
+
+def lateness(submission: Submission, rubric: Rubric, *, submitted_at: datetime | None = None,
+             due: datetime | None = None) -> dict:
+    """When it was submitted and due, for the late policy: the caller's values (Gradescope's
+    metadata), else the submission's record (LMS export, manifest, timestamp.txt), the
+    student's own due date, else the rubric's plus the student's extension. A time without a
+    zone is in the due date's zone. Keys ``*_time`` are datetimes; the rest goes in provenance."""
+    policy = rubric.late_policy
+    if policy is None:
+        return {}
+    moment = submitted_at or submission.submitted_at
+    own = due or submission.due
+    deadline = own or policy.due + timedelta(days=submission.extension_days)
+    if moment is None:
+        return {"applied": False, "reason": "no submission time recorded (LMS export, manifest submitted_at "
+                "column, or timestamp.txt)", "due": deadline.isoformat()}
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        moment = moment.replace(tzinfo=deadline.tzinfo)
+    if deadline.tzinfo is None or deadline.utcoffset() is None:
+        deadline = deadline.replace(tzinfo=policy.due.tzinfo)
+    return {"applied": True, "submitted_at": moment.isoformat(), "due": deadline.isoformat(),
+            "extension_days": submission.extension_days, "submitted_at_time": moment, "due_time": deadline}
+
+
+def ungradable_result(submission: Submission, assignment: Assignment, *, python: str | None = None,
+                      only: Sequence[str] | None = None) -> StudentResult:
+    """No file of the submission could be read: nothing ran. Every item is skipped and the
+    status says so; the reason is the submission's own problems."""
+    rubric = _restricted(assignment.rubric, only)
+    reason = "not graded: the submission could not be read (see the problems above)"
+    outcomes = {cid: CheckOutcome(cid, Status.SKIPPED, message=reason)
+                for item in rubric.items for cid in item.checks}
+    result = score_submission(
+        rubric, outcomes, student_id=submission.student_id,
+        files=[str(f) for f in (submission.files or (submission.path,))], problems=list(submission.problems),
+        provenance=provenance(submission, rubric, isolation="none (not run)", timings={}, python=python),
+        status=UNGRADABLE)
+    items = tuple(replace(item, feedback="Not graded: your submission could not be read; see the problems above.")
+                  for item in result.items)
+    return replace(result, items=items)
 
 
 _MOST_VISIBLE_FIRST = ("visible", "after_published", "after_due_date", "hidden")
@@ -199,11 +248,12 @@ def grade_guarded(submission: Submission, assignment: Assignment, **options) -> 
 
 
 def _restricted(rubric: Rubric, only: Sequence[str] | None) -> Rubric:
-    """The rubric limited to the items whose checks were all run (the self-check's view)."""
+    """The rubric limited to the visible items whose checks were all run (the self-check's
+    view: a hidden item whose checks are all shared with visible ones is still not shown)."""
     if only is None:
         return rubric
     ran = set(only)
-    kept = [i for i in rubric.items if set(i.checks) <= ran]
+    kept = [i for i in rubric.items if set(i.checks) <= ran and i.visibility == "visible"]
     while True:  # an item whose prerequisite item was dropped cannot be scored either
         ids = {i.id for i in kept}
         still = [i for i in kept if set(i.depends_on) <= ids]
@@ -213,9 +263,14 @@ def _restricted(rubric: Rubric, only: Sequence[str] | None) -> Rubric:
 
 
 def provenance(submission: Submission, rubric: Rubric, *, isolation: str, timings: dict,
-               python: str | None) -> dict:
-    """Everything needed to reproduce a result: what was graded, with what, how isolated."""
+               python: str | None, late: dict | None = None) -> dict:
+    """Everything needed to reproduce a result: what was graded, with what, how isolated; who
+    it is (which rule gave the id, the files it came from, files not graded) and how late."""
     return {
+        "identity": submission.identity_source or "given",
+        "sources": [_resolved(f) for f in (submission.files or (submission.path,))],
+        "not_graded": [str(f) for f in submission.ignored],
+        "late": {k: v for k, v in (late or {}).items() if not k.endswith("_time")},
         "file_sha256": submission.file_sha256,
         "source_sha256": submission.source_sha256,
         "rubric": str(rubric.path.name),
@@ -228,6 +283,13 @@ def provenance(submission: Submission, rubric: Rubric, *, isolation: str, timing
         "versions": _versions(),
         "timings": timings,
     }
+
+
+def _resolved(path: Path) -> str:
+    try:
+        return str(Path(path).resolve())
+    except (OSError, RuntimeError):
+        return str(path)
 
 
 def _versions() -> dict[str, str]:
@@ -249,6 +311,8 @@ class BatchOutcome:
     graded: int  # graded in this run
     reused: int  # skipped: already graded with the same file hash and rubric
     interrupted: bool = False
+    unreadable_inputs: tuple[str, ...] = ()  # inputs (a class zip) that could not be read at all
+    gradebook: int = 0  # rows in the gradebook rebuilt from the output folder
 
 
 _PLAIN_ID = re.compile(r"[a-z0-9_@-][a-z0-9_.@-]{0,99}")
@@ -286,15 +350,44 @@ def previous_result(out_dir: Path, submission: Submission, rubric: Rubric) -> St
     return None
 
 
-def unique_ids(submissions: Sequence[Submission]) -> list[Submission]:
-    """Two submissions with one id (a resubmission in the same zip) keep both: `id~2`, ..."""
-    seen: dict[str, int] = {}
-    out = []
-    for sub in submissions:
-        n = seen.get(sub.student_id, 0) + 1
-        seen[sub.student_id] = n
-        out.append(sub if n == 1 else replace(sub, student_id=f"{sub.student_id}~{n}"))
-    return out
+class NoSubmissions(ValueError):
+    """The input holds nothing to grade: a wrong path, or an export with no notebooks."""
+
+
+def stored_results(out_dir: Path) -> dict[str, StudentResult]:
+    """Every readable result.json under ``out_dir/students``, by student id: the gradebook."""
+    found: dict[str, StudentResult] = {}
+    for path in sorted((Path(out_dir) / "students").glob("*/result.json")):
+        try:
+            result = StudentResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            continue
+        if path.parent == student_dir(Path(out_dir), result.student_id):  # not a stray copy
+            found[result.student_id] = result
+    return found
+
+
+def rebuild_reports(out_dir: str | Path, rubric: Rubric | None = None) -> tuple[StudentResult, ...]:
+    """grades.csv, junit.xml and the summary from every result in ``out_dir``: the gradebook is
+    the output folder, not the last command. Columns: the rubric's items, or (without one) the
+    items the results hold, in their order."""
+    out_dir = Path(out_dir)
+    results = tuple(sorted(stored_results(out_dir).values(), key=lambda r: r.student_id))
+    columns = rubric if rubric is not None else _columns_of(results)
+    write_batch_reports(results, columns, out_dir)
+    return results
+
+
+def _of_assignment(results: dict[str, StudentResult], rubric: Rubric) -> dict[str, StudentResult]:
+    return {k: r for k, r in results.items() if r.provenance.get("assignment", rubric.assignment.id) == rubric.assignment.id}
+
+
+def _columns_of(results: Sequence[StudentResult]) -> list[tuple[str, str, float]]:
+    columns: dict[str, tuple[str, str, float]] = {}
+    for result in results:
+        for item in result.items:
+            columns.setdefault(item.item_id, (item.item_id, item.title, item.max_points))
+    return list(columns.values())
 
 
 def grade_batch(
@@ -318,10 +411,16 @@ def grade_batch(
     """
     out_dir = Path(out_dir)
     rubric = assignment.rubric
-    submissions = unique_ids(read_submissions(
+    earlier = _of_assignment(stored_results(out_dir), rubric)
+    known = {source: r.student_id for r in earlier.values() for source in r.provenance.get("sources", ())
+             if isinstance(source, str)}
+    submissions = read_submissions(
         [Path(p) for p in paths], functions=list(rubric.functions), id_pattern=id_pattern,
-        manifest=manifest, mode=rubric.execution,
-    ))
+        manifest=manifest, mode=rubric.execution, course_files=rubric.course_files, known=known,
+    )
+    if not submissions:
+        raise NoSubmissions(f"no submissions found in {', '.join(str(p) for p in paths)}; expected notebooks "
+                            "(.ipynb) or .py files, or folders or zips holding them")
     results: dict[str, StudentResult] = {}
     todo: list[Submission] = []
     for sub in submissions:
@@ -367,8 +466,11 @@ def grade_batch(
     except KeyboardInterrupt:
         interrupted = True
     ordered = tuple(results[k] for k in sorted(results))
-    write_batch_reports(ordered, rubric, out_dir)
-    return BatchOutcome(ordered, graded=len(ordered) - reused, reused=reused, interrupted=interrupted)
+    gradebook = {**_of_assignment(stored_results(out_dir), rubric), **results}  # a regrade updates its rows only
+    write_batch_reports([gradebook[k] for k in sorted(gradebook)], rubric, out_dir)
+    unreadable = tuple(str(s.path) for s in submissions if s.input_problem)
+    return BatchOutcome(ordered, graded=len(ordered) - reused, reused=reused, interrupted=interrupted,
+                        unreadable_inputs=unreadable, gradebook=len(gradebook))
 
 
 def _write_student_files(result: StudentResult, folder: Path, reveal: frozenset[str] = frozenset()) -> None:

@@ -87,8 +87,16 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+GRADED, UNGRADABLE, ERRORED = "graded", "ungradable", "errored"
+RESULT_STATUSES = (GRADED, UNGRADABLE, ERRORED)
+
+
 @dataclass(frozen=True)
 class StudentResult:
+    """``status``: ``graded``; ``ungradable`` (no readable submission: nothing was run, and the
+    score is no grade, never a silent 0); ``errored`` (the grader's own fault on some check,
+    for a person to look at)."""
+
     student_id: str
     files: tuple[str, ...]
     score: float
@@ -98,6 +106,13 @@ class StudentResult:
     errored: bool = False  # some check errored: a person must look before the score stands
     late_penalty: float = 0.0  # points removed by the late policy (already out of score)
     provenance: dict[str, Any] = field(default_factory=dict)  # versions, seed, hashes, isolation, timings
+    status: str = ""  # one of RESULT_STATUSES; "" (results written before it existed): derived
+
+    def __post_init__(self):
+        if self.status not in RESULT_STATUSES:
+            if self.status:
+                raise ValueError(f"status must be one of {RESULT_STATUSES}; got {self.status!r}")
+            object.__setattr__(self, "status", ERRORED if self.errored else GRADED)
 
     def to_dict(self) -> dict:
         return _plain(asdict(self))

@@ -37,9 +37,12 @@ def score_submission(
     files: Sequence[str] = (),
     problems: Sequence[Problem] = (),
     submitted_at: datetime | None = None,
+    due: datetime | None = None,
     provenance: Mapping[str, Any] | None = None,
+    status: str = "",
 ) -> StudentResult:
-    """One student's result: scored items, late penalty, and the errored flag."""
+    """One student's result: scored items, late penalty, and the errored flag. ``due``: this
+    student's own due date (an extension, or the LMS's), instead of the rubric's."""
     by_id = {item.id: item for item in rubric.items}
     scored: dict[str, ItemResult] = {}
 
@@ -59,7 +62,7 @@ def score_submission(
     raw = round(sum(item.points for item in items), _DIGITS)
     penalty = 0.0
     if submitted_at is not None and rubric.late_policy is not None:
-        penalty = min(raw, late_penalty(submitted_at, rubric.late_policy, max_score))
+        penalty = min(raw, late_penalty(submitted_at, rubric.late_policy, max_score, due=due))
     return StudentResult(
         student_id=student_id,
         files=tuple(files),
@@ -70,6 +73,7 @@ def score_submission(
         errored=any(item.status is Status.ERRORED for item in items),
         late_penalty=round(penalty, _DIGITS),
         provenance=dict(provenance or {}),
+        status=status,
     )
 
 
@@ -163,9 +167,10 @@ def days_late(submitted_at: datetime, due: datetime) -> int:
     return max(0, math.ceil(seconds / 86400))
 
 
-def late_penalty(submitted_at: datetime, policy, max_score: float) -> float:
-    """Points taken off: ``min(max_penalty, penalty_per_day * days late) * max_score``."""
-    fraction = min(policy.max_penalty, policy.penalty_per_day * days_late(submitted_at, policy.due))
+def late_penalty(submitted_at: datetime, policy, max_score: float, *, due: datetime | None = None) -> float:
+    """Points taken off: ``min(max_penalty, penalty_per_day * days late) * max_score``, days
+    counted from ``due`` (a student's own due date) or else the policy's."""
+    fraction = min(policy.max_penalty, policy.penalty_per_day * days_late(submitted_at, due or policy.due))
     return round(max(0.0, fraction) * max_score, _DIGITS)
 
 

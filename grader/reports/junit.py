@@ -7,9 +7,9 @@ from typing import Iterable
 from grader.reports.escaping import escape_controls, neutralize_workflow_commands, xml_text
 from grader.reports.feedback_md import item_details_markdown
 from grader.reports.numbers import format_points
-from grader.reports.visibility import shown_items
+from grader.reports.visibility import shown_result
 from grader.reports.wording import GRADER_ERROR_NOTE, STATUS_LABEL
-from grader.result import ItemResult, Status, StudentResult
+from grader.result import UNGRADABLE, ItemResult, Status, StudentResult
 
 
 def junit_xml(results: Iterable[StudentResult], *, instructor: bool = True, reveal: Iterable[str] = frozenset(),
@@ -19,7 +19,8 @@ def junit_xml(results: Iterable[StudentResult], *, instructor: bool = True, reve
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     total_time = 0.0
     for result in sorted(results, key=lambda r: (r.student_id, r.files)):
-        items, _ = shown_items(result.items, reveal=reveal, instructor=instructor)
+        view = shown_result(result, reveal=reveal, instructor=instructor)  # a student's: no hidden total
+        items = view.items
         counts = {
             "tests": len(items),
             "failures": sum(i.status is Status.FAILED for i in items),
@@ -29,9 +30,15 @@ def junit_xml(results: Iterable[StudentResult], *, instructor: bool = True, reve
         suite = ET.SubElement(root, "testsuite", {"name": _attribute(result.student_id),
                                                   **{k: str(v) for k, v in counts.items()}})
         props = ET.SubElement(suite, "properties")
-        for name, value in (("score", result.score), ("max_score", result.max_score)):
+        for name, value in (("score", view.score), ("max_score", view.max_score)):
             ET.SubElement(props, "property", {"name": name, "value": format_points(value)})
         suite_time = 0.0
+        if result.status == UNGRADABLE:
+            counts["tests"] += 1
+            counts["errors"] += 1
+            suite.set("tests", str(counts["tests"]))
+            suite.set("errors", str(counts["errors"]))
+            _unreadable_case(suite, result)
         for item in items:
             case_time = sum(c.duration_s for c in item.checks)
             suite_time += case_time
@@ -65,6 +72,17 @@ def _testcase(suite: ET.Element, student_id: str, item: ItemResult, seconds: flo
         ET.SubElement(case, "skipped", {"message": STATUS_LABEL[Status.SKIPPED]})
     if details and item.status is Status.PASSED:
         ET.SubElement(case, "system-out").text = details
+
+
+UNGRADABLE_NOTE = "the submission could not be read, so it was not graded (no score, not a zero)"
+
+
+def _unreadable_case(suite: ET.Element, result: StudentResult) -> None:
+    """An ungradable submission says why, as one errored test before its (skipped) items."""
+    case = ET.SubElement(suite, "testcase", {"classname": _attribute(result.student_id), "name": "submission"})
+    reasons = "\n".join(str(p) for p in result.problems) or "no notebook or .py file could be read"
+    ET.SubElement(case, "error", {"message": _attribute(UNGRADABLE_NOTE), "type": "ungradable"}).text = \
+        xml_text(neutralize_workflow_commands(reasons))
 
 
 def _attribute(text: str) -> str:

@@ -16,25 +16,31 @@ from grader.reports.escaping import (
 )
 from grader.reports.numbers import format_points
 from grader.reports.wording import needs_review
-from grader.result import Status, StudentResult
+from grader.result import RESULT_STATUSES, UNGRADABLE, Status, StudentResult
 
 BINS = 10
 
 
 def class_summary(results: Iterable[StudentResult], columns: tuple[ItemColumn, ...]) -> dict:
     results = sorted(results, key=lambda r: (r.student_id, r.files))
-    scores = sorted(r.score for r in results)
+    ungradable = [r for r in results if r.status == UNGRADABLE]
+    graded = [r for r in results if r.status != UNGRADABLE]
+    scores = sorted(r.score for r in graded)  # an ungradable row is no score, not a 0
     max_score = sum(c.max_points for c in columns)
     return {
         "students": len(results),
+        "statuses": {status: sum(r.status == status for r in results) for status in RESULT_STATUSES},
+        "ungradable": [{"student": r.student_id, "problems": [str(p) for p in r.problems]} for r in ungradable],
         "max_score": _rounded(max_score),
         "score": _score_stats(scores),
         "histogram": _histogram(scores, max_score),
-        "items": [_item_stats(column, results) for column in columns],
+        "items": [_item_stats(column, graded) for column in columns],
         "misconceptions": _misconceptions(results),
         "needs_review": [r.student_id for r in results if needs_review(r)],
         "problems": [{"student": r.student_id, "problems": [str(p) for p in r.problems]}
-                     for r in results if r.problems],
+                     for r in graded if r.problems],
+        "late_policy_not_applied": [r.student_id for r in graded
+                                    if (r.provenance.get("late") or {}).get("applied") is False],
     }
 
 
@@ -44,8 +50,19 @@ def summary_json(summary: dict) -> str:
 
 def summary_markdown(summary: dict) -> str:
     s = summary["score"]
+    counts = summary["statuses"]
     out = ["# Class summary", "",
-           f"{summary['students']} submissions; maximum score {format_points(summary['max_score'])}.", ""]
+           f"{summary['students']} submissions ({counts['graded']} graded, {counts['ungradable']} ungradable, "
+           f"{counts['errored']} errored); maximum score {format_points(summary['max_score'])}.", "",
+           "## Ungradable (no readable submission: no score, not a zero)", ""]
+    for entry in summary["ungradable"]:
+        out.append(f"- {_code(entry['student'])}")
+        out += [f"  - {_code(p)}" for p in entry["problems"]]
+    if not summary["ungradable"]:
+        out.append("None.")
+    out += ["", "## Needs a person (the grader had a problem)", ""]
+    out += [f"- {_code(sid)}" for sid in summary["needs_review"]] or ["None."]
+    out.append("")
     if s:
         out += ["| mean | median | min | max |", "|---:|---:|---:|---:|",
                 f"| {' | '.join(format_points(s[k]) for k in ('mean', 'median', 'min', 'max'))} |", ""]
@@ -69,8 +86,11 @@ def summary_markdown(summary: dict) -> str:
                 for m in summary["misconceptions"]]
     else:
         out.append("None recognised.")
-    out += ["", "## Needs a person (the grader had a problem)", ""]
-    out += [f"- {_code(sid)}" for sid in summary["needs_review"]] or ["None."]
+    unknown = summary.get("late_policy_not_applied") or []
+    if unknown:
+        out += ["", "## Late policy not applied", "",
+                f"{len(unknown)} submissions have no recorded submission time (the export does not say; give "
+                "--manifest with a submitted_at column): " + ", ".join(_code(s) for s in unknown)]
     out += ["", "## Submissions with problems", ""]
     for entry in summary["problems"]:
         out.append(f"- {_code(entry['student'])}")

@@ -95,6 +95,10 @@ def test_every_student_gets_feedback_in_markdown_and_html(graded_class):
 def test_grades_csv_agrees_with_each_result_json(graded_class):
     for student, result in graded_class.results.items():
         row = graded_class.grades[student]
+        assert row["status"] == result["status"]
+        if result["status"] == "ungradable":  # no score at all, never a zero
+            assert [row["score"], *(row[i["item_id"]] for i in result["items"])] == [""] * (1 + len(result["items"]))
+            continue
         assert float(row["score"]) == pytest.approx(result["score"], abs=1e-4)
         for item in result["items"]:
             assert float(row[item["item_id"]] or 0) == pytest.approx(item["points"], abs=1e-4)
@@ -201,10 +205,12 @@ def test_a_missing_function_costs_only_its_items_and_is_named(graded_class):
     assert "receptive_field is not defined" in plain(graded_class.feedback(student))
 
 
-def test_a_file_that_is_not_a_notebook_scores_zero_with_a_named_problem(graded_class):
+def test_a_file_that_is_not_a_notebook_is_ungradable_with_a_named_problem_not_a_zero(graded_class):
     student = "rosa_not_json"
     result = graded_class.result(student)
-    assert (result["score"], result["errored"]) == (0, False)
+    assert (result["status"], result["errored"]) == ("ungradable", False)
+    assert graded_class.grades[student]["score"] == ""
+    assert {i["status"] for i in result["items"]} == {"skipped"}
     invalid = [p for p in result["problems"] if p["kind"] == "invalid_notebook"]
     assert [p["file"] for p in invalid] == [f"{student}.ipynb"]
     assert f"{student}.ipynb is not valid JSON" in plain(graded_class.feedback(student))

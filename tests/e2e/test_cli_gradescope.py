@@ -67,3 +67,28 @@ def test_a_late_submission_has_the_late_penalty_taken_out(cnngrade, tmp_path):
     assert results["extra_data"]["late_penalty"] == pytest.approx(penalty)
     assert results["score"] == pytest.approx(LENA_SCORE - penalty)
     assert "Late penalty" in results["output"]
+
+
+def with_metadata(root: Path, **changes) -> Path:
+    path = root / "submission_metadata.json"
+    metadata = json.loads(path.read_text(encoding="utf-8"))
+    for key, value in changes.items():
+        metadata[key] = value
+    path.write_text(json.dumps(metadata), encoding="utf-8")
+    return root
+
+
+def test_gradescopes_own_due_date_wins_over_the_rubrics(cnngrade, tmp_path):
+    root = autograder(tmp_path, student="lena_bias_forgotten", created_at=LATE.due + timedelta(days=2))
+    with_metadata(root, assignment={"due_date": (LATE.due + timedelta(days=3)).isoformat()})
+    results = run_gradescope(cnngrade, root)
+    assert results["extra_data"]["late_penalty"] == 0 and results["score"] == LENA_SCORE
+
+
+def test_a_students_extension_in_gradescopes_metadata_wins_over_the_assignments_due_date(cnngrade, tmp_path):
+    root = autograder(tmp_path, student="lena_bias_forgotten", created_at=LATE.due + timedelta(days=2))
+    extended = (LATE.due + timedelta(days=4)).isoformat()
+    with_metadata(root, users=[{"email": "lena@example.edu", "id": 1, "name": "Lena",
+                                "assignment": {"due_date": extended, "late_due_date": None}}])
+    results = run_gradescope(cnngrade, root)
+    assert results["extra_data"]["late_penalty"] == 0 and results["score"] == LENA_SCORE

@@ -200,6 +200,7 @@ class Graded:
     def comparable(self, student: str, *, isolation: bool = True) -> dict:
         data = without_timings(self.results[student])
         data["files"] = [os.path.basename(f) for f in data["files"]]
+        data["provenance"]["sources"] = [os.path.basename(f) for f in data["provenance"]["sources"]]
         if not isolation:
             data["provenance"].pop("isolation")
         return data

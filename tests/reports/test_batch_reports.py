@@ -13,17 +13,17 @@ from grader.reports import class_summary, grades_csv, item_columns, junit_xml, w
 def test_grades_csv_has_fixed_columns_sorted_rows_and_fixed_number_format(alice, bob, carol, columns):
     text = grades_csv([carol, bob, alice], item_columns(columns))
     assert text == (
-        "student,score,max_score,conv_output_size,pool_output_size,ceil_mode,dilation\n"
-        "alice,5.5,8,3,1.5,1,0\n"
-        "bob,3,8,3,,0,0\n"  # the errored item is left empty, never written as a zero
-        "carol,0.6667,8,0.6667,0,0,0\n"
+        "student,status,score,max_score,conv_output_size,pool_output_size,ceil_mode,dilation\n"
+        "alice,graded,5.5,8,3,1.5,1,0\n"
+        "bob,errored,3,8,3,,0,0\n"  # the errored item is left empty, never written as a zero
+        "carol,graded,0.6667,8,0.6667,0,0,0\n"
     )
 
 
 def test_grades_csv_quotes_hostile_ids_and_defuses_spreadsheet_formulas(mallory, columns):
     rows = list(csv.reader(io.StringIO(grades_csv([mallory], item_columns(columns)))))
     assert rows[1][0] == "'" + mallory.student_id
-    assert rows[1][3:] == ["0", "", "", ""]
+    assert rows[1][4:] == ["0", "", "", ""]
 
 
 @pytest.mark.parametrize("order", list(itertools.permutations(range(3))), ids=lambda o: "".join(map(str, o)))
