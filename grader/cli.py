@@ -147,7 +147,7 @@ def run_grade(args) -> int:
     bar.close()
     out = Path(args.out)
     say(f"graded {outcome.graded}, reused {outcome.reused} already graded, "
-        f"in {time.perf_counter() - began:.1f} s → {out / 'grades.csv'}")
+        f"in {time.perf_counter() - began:.1f} s → {out / 'grades.csv'} ({outcome.gradebook} students)")
     summary = out / "summary.md"
     if summary.exists():
         say(summary.read_text(encoding="utf-8"))
@@ -279,7 +279,7 @@ def run_gradescope(args) -> int:
     metadata = _read_metadata(Path(args.metadata))
     sub = read_submission(Path(args.submission), functions=list(assignment.rubric.functions),
                           student_id=metadata.get("student_id"), mode=assignment.rubric.execution,
-                          id_pattern="gradescope")
+                          id_pattern="gradescope", course_files=assignment.rubric.course_files)
     with assignment.pool(args.python, args.submission, Path(args.results).parent) as pool:
         result = grade_submission(sub, assignment, pool=pool, python=args.python,
                                   submitted_at=metadata.get("submitted_at"), due=metadata.get("due"))

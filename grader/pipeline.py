@@ -532,6 +532,7 @@ def grade_path(path: str | Path, assignment: Assignment, *, only: Sequence[str] 
                python: str | None = None, student_id: str | None = None) -> StudentResult:
     """Grade one notebook or file (the self-check and Gradescope use this)."""
     sub = read_submission(Path(path), functions=list(assignment.rubric.functions),
-                          student_id=student_id, mode=assignment.rubric.execution)
+                          student_id=student_id, mode=assignment.rubric.execution,
+                          course_files=assignment.rubric.course_files)
     with assignment.pool(python, path) as pool:
         return grade_guarded(sub, assignment, pool=pool, python=python, only=only)

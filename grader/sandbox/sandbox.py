@@ -270,8 +270,9 @@ class Sandbox:
         return reply, reply_blobs
 
     def _over_budget(self, stdout: str) -> StudentTimeout:
+        loads = "cells" if any(cell is not None for _, _, cell in self.chunks) else "files"
         return StudentTimeout(f"the submission used up its time budget of {self.limits.submission_timeout_s:g} s "
-                              "(all its cells, calls and restarts together); its processes were killed",
+                              f"(loading all its {loads}, its calls and restarts together); its processes were killed",
                               stdout=stdout)
 
     def _kept(self, text: str) -> str:

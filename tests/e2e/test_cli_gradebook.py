@@ -203,3 +203,12 @@ def test_without_a_recorded_time_the_late_policy_is_not_applied_and_the_summary_
     grade(cnngrade, submissions, out=out)
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "## Late policy not applied" in summary and "2 submissions have no recorded submission time" in summary
+
+
+def test_two_submissions_that_would_share_an_id_stop_grade_before_anything_is_graded(cnngrade, tmp_path):
+    one = class_folder(tmp_path / "section1", {"ana": ASSIGNMENT / "solution.ipynb"})
+    two = class_folder(tmp_path / "section2", {"ana": ASSIGNMENT / "student.ipynb"})
+    process = grade(cnngrade, one, two, out=tmp_path / "out", expect=2)
+    assert "never merged" in process.stderr
+    assert str(one / "ana.ipynb") in process.stderr and str(two / "ana.ipynb") in process.stderr
+    assert not (tmp_path / "out" / "grades.csv").exists()

@@ -110,6 +110,17 @@ def test_one_time_budget_covers_every_cell_and_restart_of_a_submission(any_pool)
             box.call("f")
 
 
+@pytest.mark.parametrize("cell, says", [(None, "loading all its files"), (1, "loading all its cells")])
+def test_the_budget_message_speaks_of_files_for_a_py_and_of_cells_for_a_notebook(any_pool, cell, says):
+    from grader.submission.model import CodeChunk
+    limits = Limits(call_timeout_s=2.0, submission_timeout_s=1.0)
+    chunk = CodeChunk("a.py" if cell is None else "a.ipynb, cell 1", "def hang():\n    while True:\n        pass\n",
+                      cell, ("hang",))
+    with Sandbox([chunk], limits=limits, pool=any_pool) as box:
+        with pytest.raises(StudentTimeout, match=says):
+            box.call("hang")
+
+
 def test_the_budget_is_shared_by_all_the_sandboxes_of_a_submission(any_pool):
     limits = Limits(call_timeout_s=2.0, submission_timeout_s=1.5)
     hang = "def hang():\n    while True:\n        pass\n"

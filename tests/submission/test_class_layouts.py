@@ -73,9 +73,10 @@ def test_blackboard_attempts_are_one_student_with_the_time_of_submission(tmp_pat
         "Homework 3_jsmith_attempt_2026-11-30-23-59-59.txt": "Name: J Smith\n",
         "Homework 3_akim_attempt_2026-12-02-10-00-00_hw.ipynb": notebook(),
     })
-    by_id = {s.student_id: s for s in read_submissions(root, functions=FUNCTIONS)}
-    assert sorted(by_id) == ["akim", "jsmith"]
-    assert by_id["akim"].submitted_at == datetime(2026, 12, 2, 10, 0, 0)
+    for path in (root, zipped(root, tmp_path / "bb.zip")):
+        by_id = {s.student_id: s for s in read_submissions(path, functions=FUNCTIONS)}
+        assert sorted(by_id) == ["akim", "jsmith"]
+        assert by_id["akim"].submitted_at == datetime(2026, 12, 2, 10, 0, 0)
 
 
 def test_gradescope_export_names_students_by_email_and_a_group_submission_counts_for_each(tmp_path):
@@ -101,7 +102,7 @@ def test_github_classroom_repositories_are_named_by_username(tmp_path):
     root = tmp_path / "hw3-submissions"
     for user in ("octocat", "ada-l"):
         write(root, {f"hw3-{user}/hw.ipynb": notebook(), f"hw3-{user}/.git/HEAD": "ref: refs/heads/main\n"})
-    assert ids(root) == ["ada-l", "octocat"]
+    assert ids(root) == ids(zipped(root, tmp_path / "hw3.zip")) == ["ada-l", "octocat"]
 
 
 def test_notebooks_given_one_by_one_with_one_name_are_named_by_their_folders(tmp_path):
