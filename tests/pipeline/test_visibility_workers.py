@@ -43,3 +43,19 @@ def test_a_check_counts_as_visible_when_any_item_it_serves_is():
     assert visibility["conv_output_size.matches_torch"] == "visible"
     assert list(visibility.values()) == sorted(visibility.values(), key=["visible", "after_published",
                                                                           "after_due_date", "hidden"].index)
+
+
+def test_the_self_check_shows_no_held_back_item_even_one_made_of_visible_checks(tmp_path):
+    from grader.pipeline import grade_path
+    from grader.selfcheck import visible_checks
+
+    text = (REPO / "rubrics" / "conv_arithmetic.yaml").read_text(encoding="utf-8")
+    text = text.replace("checks: ../assignments/", f"checks: {REPO}/assignments/")
+    text += ("\n  - id: conv_output_size_again\n    title: Output size, counted again\n    points: 5\n"
+             "    checks: [conv_output_size.worked_examples]\n    visibility: hidden\n")
+    (tmp_path / "rubric.yaml").write_text(text, encoding="utf-8")
+    assignment = Assignment.load(tmp_path / "rubric.yaml")
+    result = grade_path(REPO / "assignments" / "conv_arithmetic" / "solution.ipynb", assignment,
+                        only=visible_checks(assignment))
+    assert "conv_output_size_again" not in {i.item_id for i in result.items}
+    assert {i.visibility for i in result.items} == {"visible"} and result.max_score == 10
