@@ -119,6 +119,23 @@ class Namespaces(Backend):
                 "devices": list(DEVICES), "needed": list(interpreter.needed)}
 
 
+def every_name(paths, interpreter: Interpreter) -> tuple[str, ...]:
+    """Each of ``paths`` under every name that reaches it inside a worker's root: as given, where
+    symbolic links lead, and below each folder the root binds. A venv reached through a symbolic
+    link is bound under both its names, each bind a view of its own: covering a folder under one
+    name leaves it open under the other, so a hidden path must be covered under each."""
+    binds = [p for p in SYSTEM_DIRS if os.path.isdir(p) and not os.path.islink(p)]
+    binds += [p for p in ETC_FILES if os.path.exists(p)] + list(interpreter.needed)
+    targets = [(bound, os.path.realpath(bound)) for bound in binds]
+    names = set()
+    for path in paths:
+        real = os.path.realpath(path)
+        names |= {path, real}
+        names |= {bound + real[len(target):] for bound, target in targets
+                  if real == target or real.startswith(target.rstrip("/") + "/")}
+    return tuple(sorted(n for n in names if n not in ("/", "")))
+
+
 _COMMON = ("own PID, mount, network, IPC and UTS namespaces per worker", "fresh /proc and /tmp per worker",
            "resource limits per process", "the submission's cgroup (memory, pids, CPU weight) where one can be made")
 BACKENDS = {b.name: b for b in (Bubblewrap(), Namespaces())}

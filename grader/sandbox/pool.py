@@ -152,8 +152,10 @@ class Pool:
         began = time.perf_counter()
         if self._interpreter is None:
             self._interpreter = probe_interpreter(self.python)
-            # what of the grader this interpreter could reach (its install, an editable checkout)
-            self.hidden_paths = tuple(sorted(set(self.hidden_paths) | set(self._interpreter.private)))
+            # what of the grader this interpreter could reach (its install, an editable checkout),
+            # all of it under every name a worker reaches it by (a venv through a symbolic link)
+            self.hidden_paths = backends.every_name(set(self.hidden_paths) | set(self._interpreter.private),
+                                                    self._interpreter)
         plan = None
         if self.backend.needs_staging:
             self._staging = tempfile.mkdtemp(prefix="cnngrade-root-")
