@@ -268,6 +268,7 @@ def provenance(submission: Submission, rubric: Rubric, *, isolation: str, timing
     it is (which rule gave the id, the files it came from, files not graded) and how late."""
     return {
         "identity": submission.identity_source or "given",
+        "layout": submission.layout,
         "sources": [_resolved(f) for f in (submission.files or (submission.path,))],
         "not_graded": [str(f) for f in submission.ignored],
         "late": {k: v for k, v in (late or {}).items() if not k.endswith("_time")},

@@ -39,6 +39,7 @@ def class_summary(results: Iterable[StudentResult], columns: tuple[ItemColumn, .
         "needs_review": [r.student_id for r in results if needs_review(r)],
         "problems": [{"student": r.student_id, "problems": [str(p) for p in r.problems]}
                      for r in graded if r.problems],
+        "layouts": _layouts(results),
         "late_policy_not_applied": [r.student_id for r in graded
                                     if (r.provenance.get("late") or {}).get("applied") is False],
     }
@@ -54,6 +55,8 @@ def summary_markdown(summary: dict) -> str:
     out = ["# Class summary", "",
            f"{summary['students']} submissions ({counts['graded']} graded, {counts['ungradable']} ungradable, "
            f"{counts['errored']} errored); maximum score {format_points(summary['max_score'])}.", "",
+           *(f"Read as: {_inline(e['layout'])} ({e['submissions']} submissions)."
+             for e in summary.get("layouts", ())), "",
            "## Ungradable (no readable submission: no score, not a zero)", ""]
     for entry in summary["ungradable"]:
         out.append(f"- {_code(entry['student'])}")
@@ -150,6 +153,16 @@ def _item_stats(column: ItemColumn, results: list[StudentResult]) -> dict:
         "pass_rate": _rounded(tally[Status.PASSED] / graded) if graded else None,
         "mean_points": _rounded(statistics.fmean(sorted(points))) if points else None,
     }
+
+
+def _layouts(results: list[StudentResult]) -> list[dict]:
+    """How the input was read (``layout.find_level``), with the number of submissions read so."""
+    counts: dict[str, int] = {}
+    for result in results:
+        layout = result.provenance.get("layout")
+        if isinstance(layout, str) and layout:
+            counts[layout] = counts.get(layout, 0) + 1
+    return [{"layout": k, "submissions": counts[k]} for k in sorted(counts)]
 
 
 def _misconceptions(results: list[StudentResult]) -> list[dict]:

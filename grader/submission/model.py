@@ -47,6 +47,7 @@ class Submission:
     due: datetime | None = None  # the student's own due date, where the LMS or manifest gives one
     extension_days: float = 0.0  # days added to the rubric's due date for this student (manifest)
     identity_source: str = ""  # which rule gave the id (LMS file name, manifest, folder name, ...)
+    layout: str = ""  # how the input was read: "canvas inside class/submissions/", ...
 
     @property
     def source(self) -> str:

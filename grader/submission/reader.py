@@ -81,7 +81,9 @@ def read_submissions(
     ``id_pattern="manifest"`` (or giving ``manifest``) takes ids from a CSV with columns
     ``file,student``. ``course_files``: names of files the course shipped (``public_tests.py``):
     not student code, not read. ``known``: resolved file path → student id from earlier results,
-    so that regrading one file keeps the student it was graded for.
+    so that regrading one file keeps the student it was graded for (unless a manifest or an
+    explicit ``id_pattern`` says otherwise): names inside a student's own folder, graded alone,
+    can never make it another student's.
 
     Files that an LMS or the manifest gives one id are one student's; two submissions whose ids
     are only guessed from names (a file stem, a folder name) and agree raise DuplicateStudent,
@@ -105,8 +107,9 @@ def read_submissions(
         groups = _groups(path, lambda: [collect(root)] if root is not None else expand(path, functions))
         single_file = path.is_file() and path.suffix.lower() != ".zip"  # its folder may name the student
         for group in groups:
-            for identity, problems in _identify_safely(group, id_pattern, table, depth=1 if single_file else 0):
-                if not identity.from_lms and known:
+            identities = _identify_safely(group, id_pattern, table, depth=1 if single_file else 0)
+            for identity, problems in identities:
+                if known and table is None and id_pattern == "auto" and len(identities) == 1:
                     identity = _earlier(group, identity, known)
                 if single_file and not identity.from_lms:
                     loose.append(len(found))
@@ -364,6 +367,7 @@ def _build(group: Group, identity: Identity, problems: list[Problem], functions:
         due=identity.due,
         extension_days=extension_days,
         identity_source=identity.source,
+        layout=_layout(group),
     )
 
 
@@ -371,6 +375,13 @@ _UNREADABLE_NOTEBOOK = ("invalid_notebook", "not_utf8")
 # Problems that say why nothing could be read (so no second "nothing to grade" is added).
 _UNGRADABLE_KINDS = frozenset({"unreadable", "invalid_notebook", "invalid_archive", "file_too_large",
                                "archive_too_large", "no_gradeable_files", "not_utf8"})
+
+
+def _layout(group: Group) -> str:
+    """How the input was read, for the instructor: the layout, and the wrapper folders above it."""
+    wrappers = group.key.parent.as_posix()
+    where = f" inside {wrappers}/" if wrappers not in (".", "") else ""
+    return f"{group.layout or 'one submission'}{where}"
 
 
 def _nothing_gradeable_problem(group: Group, shown: str) -> Problem:

@@ -212,3 +212,19 @@ def test_two_submissions_that_would_share_an_id_stop_grade_before_anything_is_gr
     assert "never merged" in process.stderr
     assert str(one / "ana.ipynb") in process.stderr and str(two / "ana.ipynb") in process.stderr
     assert not (tmp_path / "out" / "grades.csv").exists()
+
+
+def test_regrading_a_students_folder_alone_never_gives_their_files_another_students_id(cnngrade, grade_outputs,
+                                                                                      tmp_path):
+    root = tmp_path / "class"
+    (root / "ana").mkdir(parents=True)
+    (root / "bob_999_111_conv.ipynb").parent.mkdir(exist_ok=True)
+    shutil.copy(ASSIGNMENT / "solution.ipynb", root / "bob_999_111_conv.ipynb")  # bob's real Canvas file
+    # ana's upload holds a file she named like bob's Canvas file
+    shutil.copy(ASSIGNMENT / "student.ipynb", root / "ana" / "bob_999_111_conv.ipynb")
+    out = tmp_path / "out"
+    grade(cnngrade, root, out=out)
+    assert sorted(grade_outputs(out).grades) == ["999", "ana"]
+    grade(cnngrade, root / "ana", out=out)  # the instructor regrades ana alone
+    rows = grade_outputs(out).grades
+    assert sorted(rows) == ["999", "ana"] and float(rows["999"]["score"]) == FULL
