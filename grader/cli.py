@@ -58,9 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--jobs", type=_positive_int, default=1, metavar="N",
                        help="grader processes in parallel (default 1)")
     grade.add_argument("--id-pattern", default="auto", metavar="PATTERN",
-                       help="how file names give student ids: auto, canvas, moodle, gradescope, "
+                       help="how file names give student ids: auto, canvas, moodle, blackboard, gradescope, "
                             "or a regex with a named group (?P<student>...) (default auto)")
-    grade.add_argument("--manifest", metavar="CSV", help="a CSV with columns file,student")
+    grade.add_argument("--manifest", metavar="CSV",
+                       help="a CSV with columns file,student (and optionally submitted_at, due, extension_days)")
     grade.add_argument("--reveal", action="append", default=[], choices=["after_due_date", "after_published"],
                        help="also show items of this visibility in the students' feedback (repeatable); "
                             "hidden items are only ever in instructor.md and result.json")
