@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import ast
 import copy
+import functools
 import re
 import tokenize
 import warnings
 from dataclasses import dataclass
 
-from IPython.core import inputtransformer2 as ipython_input
 
 from grader.result import Problem
 
@@ -37,8 +37,21 @@ _MAX_CONSTANT_DEPTH = 100
 
 # IPython's own finders of special syntax (magic assignments, shell assignments, escaped
 # commands, help), tried in its order; a cell with TRANSFORM_LOOP_LIMIT pieces IPython refuses.
-_SPECIAL_SYNTAX = tuple(ipython_input.TransformerManager().token_transformers)
-_MAX_PIECES = ipython_input.TRANSFORM_LOOP_LIMIT - 1
+# Imported on first need: most cells hold no IPython syntax, and importing IPython costs every
+# grader process about 0.3 s.
+
+
+@functools.cache
+def _ipython():
+    from IPython.core import inputtransformer2
+    return inputtransformer2
+
+
+@functools.cache
+def _special_syntax() -> tuple:
+    return tuple(_ipython().TransformerManager().token_transformers)
+
+
 # Every piece those finders look for holds one of these: without any, tokenizing is skipped.
 _MAYBE_SPECIAL = re.compile(r"[%!?]|^[ \t\f]*[,;/]", re.MULTILINE)
 _MIN_RETOKENIZE_BUDGET = 1_000_000  # characters; and 8 times the cell, whichever is more
@@ -75,7 +88,9 @@ def strip_ipython(source: str) -> str:
 
 def _cell_magic(lines: list[str]) -> str | None:
     """The name of the cell magic ``lines`` start with, as IPython reads it, else None."""
-    cleaned = ipython_input.leading_indent(ipython_input.leading_empty_lines(lines))
+    if not any("%%" in line for line in lines):
+        return None
+    cleaned = _ipython().leading_indent(_ipython().leading_empty_lines(lines))
     if not cleaned or not cleaned[0].startswith("%%") or re.match(r"%%\w+\?", cleaned[0]):
         return None  # "%%time?" asks for help, which the token pass below removes
     return cleaned[0][2:].rstrip().partition(" ")[0]
@@ -93,11 +108,11 @@ def _blank_special_syntax(lines: list[str], *, budget: int) -> None:
     """
     shadow = list(lines)
     groups = _logical_lines(shadow)
-    balanced = not any(map(ipython_input.has_sunken_brackets, groups))  # a ")" too many carries on
+    balanced = not any(map(_ipython().has_sunken_brackets, groups))  # a ")" too many carries on
     found: dict[type, _Piece | None] = {}  # each finder's first piece, as IPython's find gives it
     after = 0  # the groups before this one hold no special syntax IPython would transform
-    for _ in range(_MAX_PIECES):
-        for finder in _SPECIAL_SYNTAX:
+    for _ in range(_ipython().TRANSFORM_LOOP_LIMIT - 1):
+        for finder in _special_syntax():
             if finder not in found:
                 found[finder] = _find(finder, groups, after)
         candidates = sorted((p for p in found.values() if p is not None and not p.refused),
@@ -123,14 +138,14 @@ def _blank_special_syntax(lines: list[str], *, budget: int) -> None:
         if budget < 0:
             return
         groups, found, after = _logical_lines(shadow), {}, 0
-        balanced = not any(map(ipython_input.has_sunken_brackets, groups))
+        balanced = not any(map(_ipython().has_sunken_brackets, groups))
 
 
 @dataclass
 class _Piece:
     """A piece of special syntax an IPython finder found, and the logical line it is in."""
 
-    piece: ipython_input.TokenTransformBase
+    piece: object  # an IPython TokenTransformBase
     group: int  # index of the group of tokens the finder stopped at
     located: bool  # whether the piece's first token is in that group
     refused: bool = False  # IPython's transform raised SyntaxError on it
@@ -159,7 +174,7 @@ def _transform(piece, lines: list[str]) -> tuple[int, str] | None:
     """The last line IPython's transform replaces for ``piece``, and the line it puts there;
     None if the transform refuses (then IPython tries the next finder's piece)."""
     start = piece.start_line
-    last = max(ipython_input.find_end_of_continued_line(lines, start), getattr(piece, "q_line", start))
+    last = max(_ipython().find_end_of_continued_line(lines, start), getattr(piece, "q_line", start))
     last = min(last, len(lines) - 1)
     local = copy.copy(piece)  # the same piece, on its own lines only: IPython copies the rest
     local.start_line = 0
@@ -179,7 +194,7 @@ def _one_logical_line(line: str) -> bool:
     except (tokenize.TokenError, SyntaxError):
         return False
     ends = [t for t in tokens if t.type == tokenize.NEWLINE]
-    return (len(ends) == 1 and not ipython_input.has_sunken_brackets(tokens)
+    return (len(ends) == 1 and not _ipython().has_sunken_brackets(tokens)
             and all(t.type != tokenize.ERRORTOKEN for t in tokens))
 
 
@@ -196,7 +211,7 @@ def _logical_lines(lines: list[str]) -> list:
     end = len(lines)
     while end:
         try:
-            return ipython_input.make_tokens_by_line(lines[:end])
+            return _ipython().make_tokens_by_line(lines[:end])
         except (SyntaxError, ValueError) as error:  # IndentationError; null bytes
             line = getattr(error, "lineno", None) or 0
             end = line - 1 if 0 < line <= end else 0
