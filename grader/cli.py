@@ -13,7 +13,6 @@ import json
 import os
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import Sequence
 
@@ -318,6 +317,8 @@ def _read_metadata(path: Path) -> dict:
     """Student id, submission time and due date from Gradescope's submission_metadata.json, if
     present. The due date is Gradescope's: a student's own (an extension, under
     ``users[].assignment``) wins over the assignment's; for a group, the latest of its members'."""
+    from grader.submission.identity import parse_time
+
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -328,25 +329,17 @@ def _read_metadata(path: Path) -> dict:
     users = data.get("users") if isinstance(data.get("users"), list) else []
     if users and isinstance(users[0], dict):
         found["student_id"] = str(users[0].get("email") or users[0].get("name") or "submission")
-    if _moment(data.get("created_at")) is not None:
-        found["submitted_at"] = _moment(data.get("created_at"))
+    submitted = parse_time(data.get("created_at"))
+    if submitted is not None:
+        found["submitted_at"] = submitted
     assignment = data.get("assignment") if isinstance(data.get("assignment"), dict) else {}
-    own = [_moment(u["assignment"].get("due_date")) for u in users
+    own = [parse_time(u["assignment"].get("due_date")) for u in users
            if isinstance(u, dict) and isinstance(u.get("assignment"), dict)]
     own = [d for d in own if d is not None and d.utcoffset() is not None]
-    due = max(own) if own else _moment(assignment.get("due_date"))
+    due = max(own) if own else parse_time(assignment.get("due_date"))
     if due is not None and due.utcoffset() is not None:
         found["due"] = due
     return found
-
-
-def _moment(value) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 if __name__ == "__main__":

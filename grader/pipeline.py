@@ -467,7 +467,7 @@ def grade_batch(
     except KeyboardInterrupt:
         interrupted = True
     ordered = tuple(results[k] for k in sorted(results))
-    gradebook = {**_of_assignment(stored_results(out_dir), rubric), **results}  # a regrade updates its rows only
+    gradebook = {**earlier, **results}  # a regrade updates its rows only
     write_batch_reports([gradebook[k] for k in sorted(gradebook)], rubric, out_dir)
     unreadable = tuple(str(s.path) for s in submissions if s.input_problem)
     return BatchOutcome(ordered, graded=len(ordered) - reused, reused=reused, interrupted=interrupted,

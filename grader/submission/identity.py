@@ -128,7 +128,7 @@ def gradescope_export(data: bytes) -> dict[str, list[Identity]]:
     for folder, record in records.items() if isinstance(records, dict) else ():
         if not isinstance(folder, str) or not isinstance(record, dict):
             continue
-        submitted = _moment(record.get(":created_at"))
+        submitted = parse_time(record.get(":created_at"))
         for person in record.get(":submitters") or ():
             if not isinstance(person, dict):
                 continue
@@ -139,7 +139,7 @@ def gradescope_export(data: bytes) -> dict[str, list[Identity]]:
     return found
 
 
-def _moment(value) -> datetime | None:
+def parse_time(value) -> datetime | None:
     """A time as YAML, JSON or a CSV writes it: ISO 8601, or Ruby's ``2026-11-30 23:59:59 -0800``."""
     if isinstance(value, datetime):
         return value
@@ -167,12 +167,8 @@ class Manifest:
     dues: Mapping[str, datetime] = field(default_factory=dict)  # student -> own due date
     extensions: Mapping[str, float] = field(default_factory=dict)  # student -> days
 
-    def lookup(self, path: PurePath, *, exact: bool = False) -> str | None:
-        """The student of ``path``; unless ``exact``, a row naming only its file name counts too."""
-        key = self._key(path, exact=exact)
-        return None if key is None else self.students[key]
-
     def identity(self, path: PurePath, *, exact: bool = False) -> Identity | None:
+        """The student of ``path``; unless ``exact``, a row naming only its file name counts too."""
         key = self._key(path, exact=exact)
         if key is None:
             return None
@@ -206,7 +202,7 @@ def read_manifest(path: str | Path) -> Manifest:
             for column in _MANIFEST_TIMES:
                 text = (row.get(column) or "").strip()
                 if text:
-                    times[column] = _moment(text)
+                    times[column] = parse_time(text)
                     if times[column] is None:
                         raise ValueError(f"manifest {path}, line {line}: {column} must be an ISO 8601 time "
                                          f"like 2026-11-30T23:59:00+00:00; got {text!r}")

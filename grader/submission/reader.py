@@ -15,9 +15,9 @@ from .identity import (
     Manifest,
     compile_id_pattern,
     gradescope_identity,
-    _moment,
     gradescope_root,
     identity_from_path,
+    parse_time,
     read_manifest,
 )
 from .layout import base_name, without_copy_marks
@@ -226,7 +226,7 @@ def _with_timestamp(identity: Identity, group: Group) -> Identity:
     if identity.submitted_at is not None or text is None:
         return identity
     line = text.decode("utf-8", "replace").strip().splitlines()[0] if text.strip() else ""
-    moment = _moment(line) or _moment(line.rsplit(" ", 1)[0]) if line else None
+    moment = (parse_time(line) or parse_time(line.rsplit(" ", 1)[0])) if line else None
     return replace(identity, submitted_at=moment) if moment is not None else identity
 
 
@@ -316,7 +316,9 @@ def _merge(groups: list[Group]) -> Group:
         return groups[0]
     files = tuple(f for g in groups for f in g.files)
     problems = tuple(p for g in groups for p in g.problems)
-    return Group(groups[0].path, groups[0].key, files, problems, is_folder=True)
+    metadata = {k: v for g in reversed(groups) for k, v in g.metadata.items()}  # the first group's wins
+    return Group(groups[0].path, groups[0].key, files, problems, is_folder=True, metadata=metadata,
+                 layout=groups[0].layout, input_problem=any(g.input_problem for g in groups))
 
 
 def _build(group: Group, identity: Identity, problems: list[Problem], functions: tuple[str, ...], mode: str,
