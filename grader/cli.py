@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
                                        "Under GitHub Actions (GITHUB_ACTIONS=true) it also prints "
                                        "annotations and appends a job summary.")
     check.add_argument("notebook", metavar="NOTEBOOK")
-    _assignment_options(check)
+    _assignment_options(check, required=False)
     check.add_argument("--function", action="append", metavar="NAME",
                        help="only the items of this graded function (repeatable)")
     check.add_argument("--junit", metavar="FILE", help="also write the result as JUnit XML (for CI)")
@@ -104,9 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _assignment_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument("--assignment", metavar="NAME", help="e.g. conv_arithmetic (uses rubrics/NAME.yaml)")
+def _assignment_options(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
+    group = parser.add_mutually_exclusive_group(required=required)
+    help_text = "e.g. conv_arithmetic (uses rubrics/NAME.yaml)"
+    if not required:
+        help_text += "; default: the assignment the notebook's metadata names (our templates do)"
+    group.add_argument("--assignment", metavar="NAME", help=help_text)
     group.add_argument("--rubric", metavar="FILE", help="a rubric YAML file")
     parser.add_argument("--python", metavar="PATH",
                         help="run student code under this interpreter (e.g. an old venv's bin/python)")
@@ -228,9 +231,15 @@ class ProgressBar:
 
 def run_check(args) -> int:
     from grader.pipeline import grade_path
+    from grader.submission.notebook import declared_assignment
     from grader.reports.visibility import shown_result
     from grader.selfcheck import render_check, visible_checks
 
+    if not (args.assignment or args.rubric):
+        args.assignment = declared_assignment(args.notebook)
+        if args.assignment is None:
+            raise ValueError(f"{one_line(args.notebook)} does not say which assignment it belongs to "
+                             "(no metadata.cnngrade.assignment); pass --assignment NAME or --rubric FILE")
     assignment = _load_assignment(args)
     only = visible_checks(assignment, args.function)
     result = grade_path(args.notebook, assignment, only=only, python=args.python)

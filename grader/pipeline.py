@@ -146,7 +146,8 @@ def grade_submission(
             timings["load_s"] = round(load.duration_s, 6)
             problems.extend(p for p in load.problems if p not in problems)
             started = time.perf_counter()
-            outcomes = run_checks(assignment.suite, box, seed=rubric.seed, only=only, student_for=box_for)
+            outcomes = run_checks(assignment.suite, box, seed=rubric.seed, only=only, student_for=box_for,
+                                  tolerances=rubric.tolerances)
             timings["checks_s"] = round(time.perf_counter() - started, 6)
     except Exception as exc:  # the grader's own failure: flagged for a person, not a zero
         outcomes = _all_errored(assignment, only, exc)

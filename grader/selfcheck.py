@@ -11,6 +11,7 @@ result. Hidden checks are never loaded into the student's kernel's results.
 """
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -77,7 +78,8 @@ def check(function: str | None = None, *, assignment: str | None = None,
     """
     from grader.pipeline import Assignment, find_rubric, grade_path
 
-    loaded = Assignment.load(find_rubric(assignment or _assignment_for(function)))
+    name = assignment or _declared(notebook) or _assignment_for(function)
+    loaded = Assignment.load(find_rubric(name))
     only = visible_checks(loaded, [function] if function else None)
     if notebook is not None:
         result = grade_path(notebook, loaded, only=only, python=python, student_id="you")
@@ -89,17 +91,48 @@ def check(function: str | None = None, *, assignment: str | None = None,
     return result
 
 
+def _declared(notebook: str | Path | None) -> str | None:
+    """The assignment named in the metadata of ``notebook``, or of the notebook this kernel runs
+    (Jupyter Server and VS Code tell the kernel its path: ``JPY_SESSION_NAME``, ``__session__``)."""
+    from grader.submission.notebook import declared_assignment
+
+    for candidate in ([notebook] if notebook is not None else _kernel_notebook_paths()):
+        name = declared_assignment(candidate) if candidate else None
+        if name:
+            return name
+    return None
+
+
+def _kernel_notebook_paths() -> list[str]:
+    paths = [os.environ.get("JPY_SESSION_NAME", "")]
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return paths
+    shell = get_ipython()
+    if shell is not None:
+        session = shell.user_ns.get("__session__")
+        if isinstance(session, str):
+            paths.append(session)
+    return [p for p in paths if p]
+
+
 def _assignment_for(function: str | None) -> str:
-    """The assignment whose rubric grades ``function`` (the bundled rubrics are searched)."""
+    """The one bundled assignment whose rubric grades ``function``; an error naming the
+    candidates when none or several do (pass ``assignment=``)."""
     from grader.pipeline import REPO_ROOT
     from grader.rubric import load_rubric
 
-    candidates = sorted((REPO_ROOT / "rubrics").glob("*.yaml"))
-    for path in candidates:
-        rubric = load_rubric(path)
-        if function is None or function in rubric.functions:
-            return rubric.assignment.id
-    raise ValueError(f"no bundled rubric grades a function named {function!r}; pass assignment=...")
+    graders = [rubric.assignment.id for rubric in map(load_rubric, sorted((REPO_ROOT / "rubrics").glob("*.yaml")))
+               if function is not None and function in rubric.functions]
+    if len(graders) == 1:
+        return graders[0]
+    if function is None:
+        raise ValueError("which assignment? pass assignment=... (e.g. check(assignment=\"convolution\"))")
+    if not graders:
+        raise ValueError(f"no bundled rubric grades a function named {function!r}; pass assignment=...")
+    raise ValueError(f"{function} is graded in several assignments ({', '.join(graders)}); "
+                     f"pass assignment=... to say which")
 
 
 def _kernel_history_notebook(folder: Path) -> Path:

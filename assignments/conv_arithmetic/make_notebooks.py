@@ -5,6 +5,7 @@ teaching text or to a sample is one edit here. Run: ``python assignments/conv_ar
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import textwrap
 from pathlib import Path
@@ -169,6 +170,7 @@ def notebook(cells):
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata["cnngrade"] = {"assignment": "conv_arithmetic"}  # which rubric `cnngrade check` uses
     return nb
 
 
@@ -411,19 +413,25 @@ def conv_param_count(in_channels, out_channels, kernel_size, bias=True):
 
 
 def write(nb, path: Path) -> None:
+    # nbformat gives new cells random ids: number them instead, so the bytes are reproducible
+    for index, cell in enumerate(nb.cells):
+        cell["id"] = hashlib.sha256(f"{index}:{cell.source}".encode()).hexdigest()[:8]
     nbformat.validate(nb)
     path.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def main() -> None:
-    write(assignment_notebook(TEMPLATE), HERE / "student.ipynb")
-    write(assignment_notebook(SOLUTION), HERE / "solution.ipynb")
-    SAMPLES.mkdir(exist_ok=True)
+def main(out: Path = HERE) -> None:
+    """Write the notebooks under ``out`` (default: this folder, where they are committed)."""
+    out = Path(out)
+    samples = out / SAMPLES.name
+    write(assignment_notebook(TEMPLATE), out / "student.ipynb")
+    write(assignment_notebook(SOLUTION), out / "solution.ipynb")
+    samples.mkdir(parents=True, exist_ok=True)
     for stem, nb in sample_class().items():
         if nb is None:
             continue
-        write(nb, SAMPLES / f"{stem}.ipynb")
-    (SAMPLES / "rosa_not_json.ipynb").write_text(
+        write(nb, samples / f"{stem}.ipynb")
+    (samples / "rosa_not_json.ipynb").write_text(
         '{\n "cells": [\n  {"cell_type": "code", "source": "def conv_output_size(n_in, k):\\n    return n_in - k + 1",\n', encoding="utf-8"
     )
 

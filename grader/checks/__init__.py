@@ -4,12 +4,16 @@ Public surface (re-exports of small modules named by what they hold):
 
 - ``registry``: :func:`check`, :func:`given`, :func:`cases`, :func:`load_checks`,
   :class:`Check`, :class:`CheckSuite`, :class:`CheckDefinitionError`
-- ``compare``: :func:`expect_equal`, :func:`values_match`, :class:`Mismatch`
+- ``compare``: :func:`expect_equal`, :func:`expect_one_of`, :func:`values_match`, :class:`Mismatch`
+- ``gradients``: :func:`expect_backward`, :func:`expect_gradient_check` (backward passes, checked
+  against the reference and by finite differences of the student's own forward)
+- ``tolerance``: :class:`Tolerances` (the rubric's, in force while checks run)
 - ``runner``: :func:`run_checks`
 - ``student``: :class:`StudentCode` (what the runner calls), :class:`TrustedCode`
 - ``diagnosis``: :func:`diagnose` (misconceptions from the mistake catalog)
 """
-from grader.checks.compare import Mismatch, expect_equal, values_match
+from grader.checks.compare import Mismatch, expect_equal, expect_one_of, values_match
+from grader.checks.gradients import expect_backward, expect_gradient_check
 from grader.checks.diagnosis import diagnose
 from grader.checks.registry import (
     Check,
@@ -22,6 +26,7 @@ from grader.checks.registry import (
 )
 from grader.checks.runner import DEFAULT_MAX_EXAMPLES, run_checks
 from grader.checks.student import StudentCode, TrustedCode
+from grader.checks.tolerance import Tolerances
 
 __all__ = [
     "DEFAULT_MAX_EXAMPLES",
@@ -30,11 +35,15 @@ __all__ = [
     "CheckSuite",
     "Mismatch",
     "StudentCode",
+    "Tolerances",
     "TrustedCode",
     "cases",
     "check",
     "diagnose",
+    "expect_backward",
     "expect_equal",
+    "expect_gradient_check",
+    "expect_one_of",
     "given",
     "load_checks",
     "run_checks",

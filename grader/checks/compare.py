@@ -10,8 +10,9 @@ Rules, by the type of the *expected* value:
 - ``int``: the value must be an int (Python or NumPy) and equal. ``3.0`` is not ``3``: the
   assignments ask for ints, and a student who computes in floats converts with ``int()``.
 - ``float``: an int or a float, within ``atol + rtol * |expected|``. The tolerances follow the
-  precision of what came back: float64 (and Python floats) ``rtol=1e-7, atol=1e-9``; float32
-  and float16 ``rtol=1e-5, atol=1e-6``. NaN where a number is expected is a mismatch and is
+  precision of what came back and are the rubric's (``grader.checks.tolerance``; by default
+  float64 and Python floats ``rtol=1e-7, atol=1e-9``, float32 and float16 ``rtol=1e-5,
+  atol=1e-6``). NaN where a number is expected is a mismatch and is
   named; NaN where NaN is expected matches (the reference itself says the answer is undefined).
 - arrays (and lists or tuples of numbers): same shape; integer arrays exactly, with an integer
   dtype; float arrays element-wise as for floats.
@@ -24,14 +25,15 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Mapping
 
 import numpy as np
 
-__all__ = ["Mismatch", "expect_equal", "tolerances", "values_match"]
+from grader.checks import tolerance
+
+__all__ = ["Mismatch", "expect_equal", "expect_one_of", "tolerances", "values_match"]
 
 _TABLE_ROWS = 5
-_FLOAT64_TOL = (1e-7, 1e-9)
-_FLOAT32_TOL = (1e-5, 1e-6)
 
 
 class Mismatch(AssertionError):
@@ -51,11 +53,9 @@ class Mismatch(AssertionError):
 
 
 def tolerances(got) -> tuple[float, float]:
-    """``(rtol, atol)`` for a value that came back from a student, by its precision."""
-    dtype = getattr(got, "dtype", None)
-    if dtype is not None and dtype.kind == "f" and dtype.itemsize < 8:
-        return _FLOAT32_TOL
-    return _FLOAT64_TOL
+    """``(rtol, atol)`` for a value that came back from a student, by its precision (the
+    tolerances in force: the rubric's while its checks run)."""
+    return tolerance.current().for_dtype(getattr(got, "dtype", None))
 
 
 def expect_equal(got, expected, *, rtol: float | None = None, atol: float | None = None) -> None:
@@ -68,6 +68,26 @@ def expect_equal(got, expected, *, rtol: float | None = None, atol: float | None
 def values_match(got, expected, *, rtol: float | None = None, atol: float | None = None) -> bool:
     """``expect_equal`` as a boolean."""
     return _difference(got, expected, rtol, atol) is None
+
+
+def expect_one_of(got, accepted: Mapping[str, object], *, rtol: float | None = None,
+                  atol: float | None = None) -> None:
+    """Pass when ``got`` equals any of the ``accepted`` answers (label -> expected value), as
+    where a rule leaves a choice (max-pool ties: the first maximum, or split among them).
+
+    Otherwise raise :class:`Mismatch` against the first answer, naming the others accepted.
+    """
+    if not accepted:
+        raise ValueError("expect_one_of needs at least one accepted answer")
+    labels = list(accepted)
+    first = accepted[labels[0]]
+    message = _difference(got, first, rtol, atol)
+    if message is None or any(_difference(got, accepted[label], rtol, atol) is None for label in labels[1:]):
+        return
+    if len(labels) > 1:
+        others = ", ".join(labels[1:])
+        message = f"{message}\n(compared with the {labels[0]} answer; the {others} answer is also accepted, and differs too)"
+    raise Mismatch(message, expected=first, got=got)
 
 
 # --- the comparison: None when equal, else the message ---------------------------------------

@@ -69,6 +69,9 @@ class Check:
     cases: tuple[Mapping[str, Any], ...] | None = None  # @cases
     max_examples: int | None = None
     origin: str = ""  # "path:line" of the definition, for error messages
+    # Arguments (by the student's parameter names) the function may change in place; changing
+    # any other array argument fails the call (grader.checks.student.MutatedInput).
+    mutable: tuple[str, ...] = ()
 
     @property
     def generated(self) -> bool:
@@ -123,13 +126,19 @@ def check(
     adapt: Callable | None = None,
     depends_on: Sequence[str] = (),
     max_examples: int | None = None,
+    mutable: Sequence[str] = (),
 ) -> Callable:
-    """Declare a check. ``function`` names the student function it grades (for diagnosis)."""
+    """Declare a check. ``function`` names the student function it grades (for diagnosis);
+    ``mutable`` the arguments the student's functions may change in place (none by default)."""
     if not isinstance(check_id, str) or not check_id:
         raise CheckDefinitionError(f"a check id must be a non-empty str; got {check_id!r}")
     if isinstance(depends_on, str):
         raise CheckDefinitionError(
             f"depends_on must be a list of check ids; got the str {depends_on!r}"
+        )
+    if isinstance(mutable, str) or not all(isinstance(m, str) and m.isidentifier() for m in mutable):
+        raise CheckDefinitionError(
+            f"mutable must be a list of argument names; got {mutable!r}"
         )
     if max_examples is not None and (type(max_examples) is not int or max_examples < 1):
         raise CheckDefinitionError(f"max_examples must be a positive int; got {max_examples!r}")
@@ -159,6 +168,7 @@ def check(
             cases=listed,
             max_examples=max_examples,
             origin=origin,
+            mutable=tuple(mutable),
         )
         collected = _collecting.get()
         if collected is not None:

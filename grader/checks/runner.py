@@ -40,8 +40,10 @@ from hypothesis.errors import HypothesisException
 
 from grader.checks.compare import Mismatch, _short_repr
 from grader.checks.diagnosis import diagnose
+from grader.checks import tolerance
 from grader.checks.generation import fixed_generation
 from grader.checks.registry import Check, CheckSuite
+from grader.checks.tolerance import Tolerances
 from grader.checks.student import (
     Call,
     MissingFunction,
@@ -70,6 +72,7 @@ def run_checks(
     max_examples: int = DEFAULT_MAX_EXAMPLES,
     mistakes_for: Callable[[Callable], Sequence] | None = None,
     student_for: Callable[[str], StudentCode] | None = None,
+    tolerances: Tolerances | None = None,
 ) -> dict[str, CheckOutcome]:
     """Run the checks of ``suite`` on ``student``; return one outcome per check id.
 
@@ -83,6 +86,8 @@ def run_checks(
         student_for: check id -> the code that check calls, when checks must not share one
             worker (a hidden check's inputs must never reach a visible check's feedback);
             default ``student`` for all.
+        tolerances: the rubric's (``Rubric.tolerances``), in force while the checks and the
+            diagnosis compare floats; default ``grader.checks.tolerance.Tolerances()``.
     """
     if type(seed) is not int:
         raise TypeError(f"seed must be an int, got {seed!r} (type={type(seed).__name__})")
@@ -104,7 +109,7 @@ def run_checks(
             )
             continue
         started = time.perf_counter()
-        with fixed_generation():
+        with fixed_generation(), tolerance.in_force(tolerances):
             code = student if student_for is None else student_for(spec.id)
             outcome = _run_check(spec, code, seed, spec.max_examples or max_examples, mistakes_for)
         outcomes[spec.id] = replace(outcome, duration_s=round(time.perf_counter() - started, 6))
@@ -153,7 +158,7 @@ class _Runner:
             return _Trial(recorded, [], self.last_timeout, run=False)
         calls: list[Call] = []
         try:
-            self.spec.body(RecordingStudent(self.student, calls), **arguments)
+            self.spec.body(RecordingStudent(self.student, calls, mutable=self.spec.mutable), **arguments)
         except HypothesisException:
             raise  # assume(), or Hypothesis' own errors: Hypothesis handles them
         except Exception as exc:

@@ -9,13 +9,17 @@ a :class:`Call` record (arguments, result or error) for the failure report and t
 from __future__ import annotations
 
 import copy
+import inspect
 import traceback
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Protocol, runtime_checkable
+from typing import Any, Callable, Collection, Mapping, Protocol, runtime_checkable
+
+import numpy as np
 
 from grader.checks.compare import _short_repr
 from grader.sandbox.errors import (
     MissingFunction,
+    MutatedInput,
     StudentError,
     StudentException,
     StudentTimeout,
@@ -24,6 +28,7 @@ from grader.sandbox.errors import (
 __all__ = [
     "Call",
     "MissingFunction",
+    "MutatedInput",
     "RecordingStudent",
     "StudentCode",
     "StudentError",
@@ -64,12 +69,15 @@ class RecordingStudent:
     """What a check's ``student`` argument is: ``student.f(...)`` calls and records ``f``.
 
     Arguments are deep-copied before the call, so a student who mutates them changes neither
-    the check's values nor the record.
+    the check's values nor the record. A function that changes one of its array arguments in
+    place (where the code reports it: ``invoke(...).mutated``) fails that call with
+    :class:`MutatedInput`, unless the check lists the argument as ``mutable``.
     """
 
-    def __init__(self, code: StudentCode, calls: list[Call]):
+    def __init__(self, code: StudentCode, calls: list[Call], *, mutable: Collection[str] = ()):
         self._code = code
         self._calls = calls
+        self._mutable = frozenset(mutable)
 
     def __getattr__(self, name: str) -> Callable:
         if name.startswith("_"):
@@ -78,7 +86,10 @@ class RecordingStudent:
         def call(*args, **kwargs):
             record_args, record_kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
             try:
-                result = self._code.call(name, *copy.deepcopy(args), **copy.deepcopy(kwargs))
+                result, mutated = _invoke(self._code, name, copy.deepcopy(args), copy.deepcopy(kwargs))
+                changed = [label for label in mutated if _argument_of(label) not in self._mutable]
+                if changed:
+                    raise MutatedInput(_mutation_message(name, changed))
             except StudentError as exc:
                 self._calls.append(Call(name, record_args, record_kwargs, error=exc))
                 raise
@@ -87,6 +98,39 @@ class RecordingStudent:
 
         call.__name__ = name
         return call
+
+
+def _invoke(code: StudentCode, name: str, args: tuple, kwargs: dict) -> tuple[Any, tuple[str, ...]]:
+    """The call's value and the arguments it changed in place (when ``code`` can tell)."""
+    invoke = getattr(code, "invoke", None)
+    if invoke is None:
+        return code.call(name, *args, **kwargs), ()
+    outcome = invoke(name, *args, **kwargs)
+    return outcome.value, tuple(outcome.mutated)
+
+
+def _argument_of(label: str) -> str:
+    """``cache[1]`` -> ``cache``: the parameter a watched array was passed in."""
+    return label.partition("[")[0]
+
+
+def _mutation_message(function: str, labels: list[str]) -> str:
+    names = " and ".join(", ".join(labels).rsplit(", ", 1))
+    which = "argument" if len(labels) == 1 else "arguments"
+    return (
+        f"{function} changed its {which} {names} in place. The arrays a caller passes in are not yours "
+        "to change: the caller's later use of them (the next layer, the backward pass) would see the "
+        f"changed values. Work on a copy instead (e.g. {labels[0].partition('[')[0]} = "
+        f"{labels[0].partition('[')[0]}.copy(), or y = x - m instead of x -= m)."
+    )
+
+
+@dataclass(frozen=True)
+class Invoked:
+    """What :meth:`TrustedCode.invoke` returns: the value and the arguments changed in place."""
+
+    value: Any
+    mutated: tuple[str, ...] = ()
 
 
 class TrustedCode:
@@ -102,6 +146,16 @@ class TrustedCode:
         self._origin = origin
 
     def call(self, name: str, *args, **kwargs):
+        return self.invoke(name, *args, **kwargs).value
+
+    def invoke(self, name: str, *args, **kwargs) -> Invoked:
+        """The value, and which array arguments the function changed in place (as the worker
+        reports them for student code)."""
+        watched = _watch(args, kwargs, _parameter_names(self._functions.get(name)))
+        value = self._call(name, *args, **kwargs)
+        return Invoked(value, tuple(label for label, a, before in watched if not _same(a, before)))
+
+    def _call(self, name: str, *args, **kwargs):
         if name not in self._functions:
             raise MissingFunction(
                 f"{name} is not defined in {self._origin}; defined: {sorted(self._functions)}"
@@ -113,6 +167,32 @@ class TrustedCode:
                 f"{name} raised {type(exc).__name__}: {exc} ({self._origin})",
                 traceback="".join(traceback.format_exception(exc)),
             ) from exc
+
+
+def _parameter_names(function) -> list[str]:
+    try:
+        return [p.name for p in inspect.signature(function).parameters.values()
+                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        return []
+
+
+def _watch(args: tuple, kwargs: dict, names: list[str]) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    top = [(names[i] if i < len(names) else f"argument {i + 1}", a) for i, a in enumerate(args)]
+    top += list(kwargs.items())
+    found = []
+    for label, value in top:
+        if isinstance(value, np.ndarray):
+            found.append((label, value))
+        elif isinstance(value, (list, tuple)):
+            found += [(f"{label}[{i}]", v) for i, v in enumerate(value) if isinstance(v, np.ndarray)]
+        elif isinstance(value, dict):
+            found += [(f"{label}[{k!r}]", v) for k, v in value.items() if isinstance(v, np.ndarray)]
+    return [(label, a, a.copy()) for label, a in found]
+
+
+def _same(a: np.ndarray, before: np.ndarray) -> bool:
+    return a.shape == before.shape and a.dtype == before.dtype and a.tobytes() == before.tobytes()
 
 
 def _plain(value):

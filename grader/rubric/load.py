@@ -12,6 +12,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 
 from grader.rubric.errors import RubricError, RubricInvalid
 from grader.rubric.nodes import DOTTED_NAME_PATTERN, ID_PATTERN, IDENTIFIER_PATTERN, NodeReader, is_null, join, line_of
+from grader.checks.tolerance import Tolerances
 from grader.rubric.schema import (
     EXECUTION_MODES,
     PARTIAL_CREDIT_MODES,
@@ -26,7 +27,11 @@ from grader.rubric.schema import (
 
 _ID = "an id of letters, digits, '_', '.' or '-'"
 _TOP_REQUIRED = ("schema_version", "assignment", "functions", "items")
-_TOP_OPTIONAL = ("seed", "execution", "limits", "banned_apis", "late_policy", "course_files")
+_TOP_OPTIONAL = ("seed", "execution", "limits", "banned_apis", "late_policy", "course_files", "tolerances")
+# tolerances: section -> {key: Tolerances field}
+_TOLERANCE_KEYS = {"float64": {"rtol": "float64_rtol", "atol": "float64_atol"},
+                   "float32": {"rtol": "float32_rtol", "atol": "float32_atol"},
+                   "gradient": {"step": "gradient_step", "rel_error": "gradient_rel_error"}}
 # The visibilities a prerequisite may have, for a dependent item of each visibility.
 _SHOWN_WITH = {"visible": {"visible"}, "after_due_date": {"visible", "after_due_date"},
                "after_published": {"visible", "after_published"},
@@ -108,12 +113,13 @@ class _Parser:
         shipped = self._optional(top, "course_files", (), lambda n: self._names(
             n, "course_files", _FILE_NAME, kind="file", what="a file name like public_tests.py (no folder)",
             required=False))
+        tolerances = self._optional(top, "tolerances", Tolerances(), self._tolerances)
         if r.errors:
             return None
         return Rubric(path=self.path, schema_version=version, assignment=assignment, functions=functions,
                       items=items, fingerprint=self._fingerprint(assignment.checks_path), seed=seed,
                       execution=execution, limits=limits, banned_apis=banned, late_policy=late,
-                      course_files=shipped)
+                      course_files=shipped, tolerances=tolerances)
 
     # -- parts ------------------------------------------------------------------------------
 
@@ -200,6 +206,30 @@ class _Parser:
         if any(v is None for v in values.values()):
             return None
         return RubricLimits(**values)
+
+    def _tolerances(self, node: Node) -> Tolerances | None:
+        r = self.r
+        found = r.expect_mapping(node, "tolerances", optional=tuple(_TOLERANCE_KEYS))
+        if found is None:
+            return None
+        values, ok = {}, True
+        for section, keys in _TOLERANCE_KEYS.items():
+            if is_null(found.get(section)):
+                continue
+            entries = r.expect_mapping(found[section], f"tolerances.{section}", optional=tuple(keys))
+            if entries is None:
+                ok = False
+                continue
+            for key, field in keys.items():
+                if is_null(entries.get(key)):
+                    continue
+                # an absolute tolerance may be 0; a relative one, a step or an error bound may not
+                exclusive = key != "atol"
+                value = r.expect_number(entries[key], f"tolerances.{section}.{key}", minimum=0,
+                                        exclusive=exclusive, maximum=1)
+                ok = ok and value is not None
+                values[field] = value
+        return Tolerances(**values) if ok else None
 
     def _late_policy(self, node: Node) -> LatePolicy | None:
         r = self.r

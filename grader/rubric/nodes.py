@@ -199,6 +199,8 @@ class NodeReader:
 
 def _range_text(noun: str, minimum, exclusive: bool, maximum) -> str:
     if minimum is not None and maximum is not None:
+        if exclusive:
+            return f"{noun} > {minimum:g} and <= {maximum:g}"
         return f"{noun} between {minimum:g} and {maximum:g}"
     if minimum is not None:
         return f"{noun} {'>' if exclusive else '>='} {minimum:g}"

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from grader.checks.tolerance import Tolerances
+
 SUPPORTED_SCHEMA_VERSIONS = (1,)
 EXECUTION_MODES = ("definitions", "notebook")
 PARTIAL_CREDIT_MODES = ("all_or_nothing", "proportional")
@@ -68,6 +70,8 @@ class Rubric:
     late_policy: LatePolicy | None = None
     # Files the course ships into every student's folder (``public_tests.py``): not student code.
     course_files: tuple[str, ...] = ()
+    # How close floats must be, and the finite-difference step of gradient checks.
+    tolerances: Tolerances = Tolerances()
 
     @property
     def max_score(self) -> float:

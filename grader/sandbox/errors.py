@@ -51,5 +51,13 @@ class StrayThread(StudentError):
     kind = "stray_thread"
 
 
+class MutatedInput(StudentError):
+    """The function returned, but changed arrays its caller passed in (in place): the caller's
+    later use of them (another layer, the backward pass) would see different values. Raised by
+    the grader from the worker's report, never sent by the worker as a kind of its own."""
+
+    kind = "mutated_input"
+
+
 ERRORS_BY_KIND = {cls.kind: cls for cls in (StudentException, StudentTimeout, StudentCrash,
                                             BadReturnValue, BannedAPIUsed, MissingFunction, StrayThread)}

@@ -77,6 +77,7 @@ class CallResult:
     value: Any
     stdout: str
     duration_s: float
+    mutated: tuple[str, ...] = ()  # the arguments the call changed in place ("x", "cache[1]")
 
 
 class Sandbox:
@@ -222,7 +223,7 @@ class Sandbox:
             value = wire.from_doc(reply.get("value"), reply_blobs, self.limits.max_depth)
         except wire.WireError as exc:
             raise BadReturnValue(f"{function} returned a value that cannot be accepted: {exc}", stdout=stdout) from None
-        self.last_call = CallResult(value, stdout, duration)
+        self.last_call = CallResult(value, stdout, duration, _labels(reply.get("mutated")))
         return self.last_call
 
     def _request(self, message: dict, timeout: float, blobs=(), what: str | None = None):
@@ -334,6 +335,13 @@ def student_text(value, limit: int) -> str:
     if len(text) > limit:
         text = text[:limit] + f"\n[{len(text) - limit} more characters cut: limit is {limit}]"
     return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
+
+
+def _labels(value) -> tuple[str, ...]:
+    """The worker's list of changed arguments, as short student text (it comes from the worker)."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(student_text(v, 80) for v in value[:16] if isinstance(v, str))
 
 
 def _file_and_cell(origin: str) -> tuple[str, int | None]:

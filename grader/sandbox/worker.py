@@ -36,17 +36,19 @@ import traceback
 import types
 
 numpy = torch = wire = None  # set by _prewarm(), after the small killer process has been forked
+_ndarray = _tobytes = None
 CODE_NAME = "<cnngrade worker>"  # this program's file name in tracebacks
 IN_USER_NAMESPACE = False
 
 
 def _prewarm(wire_source):
     """Import what every submission needs once, in the zygote: the point of having one."""
-    global numpy, torch, wire
+    global numpy, torch, wire, _ndarray, _tobytes
     wire = types.ModuleType("sandbox_wire")
     exec(compile(wire_source, "<cnngrade wire>", "exec"), wire.__dict__)
     import numpy
     import numpy.random  # lazily loaded by NumPy 2; the worker seeds it
+    _ndarray, _tobytes = numpy.ndarray, numpy.ndarray.tobytes  # a C type: student code cannot patch it
     try:
         import torch
         import torch.nn.functional  # noqa: F401
@@ -680,7 +682,11 @@ def _serve(sock, request, isolation):
                                  message="the submission defines no function %s" % name)
                 else:
                     args, kwargs = from_doc(message["payload"], blobs, max_depth + 2)
+                    watched = _watch(function, args, kwargs)
                     value = function(*args, **kwargs)
+                    changed = _changed(watched)
+                    if changed:
+                        reply["mutated"] = changed
                     try:
                         doc, out_blobs = to_doc(value, lenient=True, max_bytes=max_bytes, max_depth=max_depth)
                         reply.update(ok=True, value=doc)
@@ -702,6 +708,50 @@ def _serve(sock, request, isolation):
 
 
 _listdir, _sleep, _monotonic = os.listdir, time.sleep, time.monotonic  # bound before student code
+MAX_WATCHED = 64
+
+
+def _watch(function, args, kwargs):
+    """(label, array, shape, dtype, bytes) of every NumPy array among the call's arguments (and one
+    level inside a list, tuple or dict argument, such as a cache or a parameter dict), so that a
+    function that changes its caller's arrays in place can be told so. Labels are the student's
+    parameter names where the signature says them: ``x``, ``cache[1]``, ``bn_param['mean']``."""
+    names = _parameter_names(function, len(args))
+    top = [(names[i] if i < len(names) else "argument %d" % (i + 1), a) for i, a in enumerate(args)]
+    top += [(str(k), v) for k, v in kwargs.items()]
+    found = []
+    for label, value in top:
+        if type(value) is _ndarray:
+            found.append((label, value))
+        elif type(value) in (list, tuple):
+            found += [("%s[%d]" % (label, i), v) for i, v in enumerate(value) if type(v) is _ndarray]
+        elif type(value) is dict:
+            found += [("%s[%r]" % (label, k), v) for k, v in value.items() if type(v) is _ndarray]
+    return [(label, a, a.shape, a.dtype, _tobytes(a)) for label, a in found[:MAX_WATCHED]]
+
+
+def _parameter_names(function, count):
+    try:
+        code = function.__code__
+        names = list(code.co_varnames[:code.co_argcount])
+        if type(function) is types.MethodType:
+            names = names[1:]
+        return names[:count]
+    except Exception:  # a callable object, a builtin: positions only
+        return []
+
+
+def _changed(watched):
+    """The labels of the watched arrays whose contents, shape or dtype the call changed."""
+    changed = []
+    for label, a, shape, dtype, data in watched:
+        try:
+            same = a.shape == shape and a.dtype == dtype and _tobytes(a) == data
+        except Exception:
+            same = False
+        if not same:
+            changed.append(label)
+    return changed
 
 
 def _strays(baseline, grace_s=0.05):

@@ -5,9 +5,11 @@ Bad student input never raises: it comes back as ``Problem`` records and fewer c
 from __future__ import annotations
 
 import io
+import re
 import json
 import tokenize
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import nbformat
@@ -215,3 +217,25 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+ASSIGNMENT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+
+
+def declared_assignment(path) -> str | None:
+    """The assignment a notebook says it belongs to, ``metadata.cnngrade.assignment`` (our
+    templates carry it), or None: not a notebook, unreadable, or no such key. This only picks a
+    rubric for a self-check; a student who edits it grades themselves against another rubric."""
+    path = Path(path)
+    if path.suffix.lower() != ".ipynb":
+        return None
+    try:
+        if path.stat().st_size > limits.MAX_FILE_BYTES:
+            return None
+        raw = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    metadata = raw.get("metadata") if isinstance(raw, dict) else None
+    ours = metadata.get("cnngrade") if isinstance(metadata, dict) else None
+    name = ours.get("assignment") if isinstance(ours, dict) else None
+    return name if isinstance(name, str) and ASSIGNMENT_NAME.fullmatch(name) else None

@@ -1,8 +1,9 @@
 """End-to-end fixtures: the real ``cnngrade`` command, in real processes, on the real sample class.
 
-The sample class (assignments/conv_arithmetic/samples) is graded once per session, by
-``python -m grader.demo`` (what ``make demo`` runs: ``cnngrade grade ... --jobs 2``); the tests
-assert on its files. Nothing is mocked: notebooks are read from disk and student code runs in
+The sample classes (assignments/*/samples) are graded once per session, by
+``python -m grader.demo`` (what ``make demo`` runs: ``cnngrade grade ... --jobs 2`` for each
+assignment); the tests assert on its files (``graded_class`` is conv_arithmetic's class,
+``graded_class.of(name)`` another's). Nothing is mocked: notebooks are read from disk and student code runs in
 the sandbox.
 """
 from __future__ import annotations
@@ -110,6 +111,11 @@ class GradedClass(GradeOutputs):
     process: subprocess.CompletedProcess
     repo_changes: list[str]  # files of the repository created, changed or removed
     workdir_changes: list[str]  # the same, in the folder around the output folder
+    root: Path  # the demo's output folder: one folder per assignment (``out`` is conv_arithmetic's)
+
+    def of(self, assignment: str) -> GradeOutputs:
+        """What the demo wrote for another assignment's sample class."""
+        return GradeOutputs(self.root / assignment)
 
 
 @pytest.fixture(scope="session")
@@ -139,7 +145,8 @@ def graded_class(tmp_path_factory) -> GradedClass:
     repo_after = tree_snapshot(REPO, skip=_NOT_SNAPSHOTTED_IN_REPO)
     work_after = tree_snapshot(work, skip=(out,))
     return GradedClass(
-        out=out,
+        out=out / "conv_arithmetic",
+        root=out,
         process=process,
         repo_changes=snapshot_changes(repo_before, repo_after),
         workdir_changes=snapshot_changes(work_before, work_after),

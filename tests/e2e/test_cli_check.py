@@ -105,3 +105,22 @@ def test_under_github_actions_the_check_annotates_summarizes_and_writes_junit(tm
     failed = {case.get("name") for case in cases if case.find("failure") is not None}
     assert failed == {"conv_output_size"}
     assert_reveals_no_hidden_item(process.stdout + summary.read_text(encoding="utf-8") + junit.read_text())
+
+
+def test_without_a_flag_the_check_uses_the_assignment_the_notebook_names(cnngrade):
+    process = cnngrade("check", ASSIGNMENT / "solution.ipynb")
+    assert process.returncode == 0, process.stdout + process.stderr
+    assert process.stdout.splitlines()[0].endswith("on the visible items")
+
+
+def test_a_notebook_that_names_no_assignment_needs_the_flag(cnngrade, tmp_path):
+    import json
+
+    nb = json.loads((ASSIGNMENT / "solution.ipynb").read_text(encoding="utf-8"))
+    del nb["metadata"]["cnngrade"]
+    path = tmp_path / "mine.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    process = cnngrade("check", path)
+    assert process.returncode == 2
+    assert "does not say which assignment it belongs to" in process.stderr
+    assert "--assignment NAME" in process.stderr

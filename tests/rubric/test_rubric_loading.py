@@ -143,3 +143,16 @@ def test_a_rubric_states_the_time_budget_of_a_whole_submission(minimal_rubric):
     rubric = load_rubric(minimal_rubric)
     assert rubric.limits.submission_timeout_s == 45.0
     assert Assignment(rubric, None).limits.submission_timeout_s == 45.0
+
+
+def test_tolerances_are_read_with_defaults_for_what_is_left_out(tmp_path):
+    from grader.checks import Tolerances
+
+    text = (REPO / "rubrics" / "conv_arithmetic.yaml").read_text(encoding="utf-8")
+    text = text.replace("seed: 20261123", "seed: 20261123\ntolerances:\n  float64: {rtol: 1.0e-6}\n"
+                        "  gradient: {step: 1.0e-5, rel_error: 1.0e-5}")
+    text = text.replace("../assignments/", str(REPO / "assignments") + "/")
+    path = tmp_path / "r.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert load_rubric(path).tolerances == Tolerances(float64_rtol=1e-6, gradient_step=1e-5, gradient_rel_error=1e-5)
+    assert load_rubric(REPO / "rubrics" / "conv_arithmetic.yaml").tolerances == Tolerances()

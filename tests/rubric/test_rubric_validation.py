@@ -69,12 +69,18 @@ CASES = [
      'R:20: items[0].pionts: unknown key; did you mean "points"?'),
     ("unknown_key_lists_allowed_keys", edited("seed: 7", "colour: red"),
      'R:7: colour: unknown key; expected one of "schema_version", "assignment", "functions", "items", '
-     '"seed", "execution", "limits", "banned_apis", "late_policy", "course_files"'),
+     '"seed", "execution", "limits", "banned_apis", "late_policy", "course_files", "tolerances"'),
     ("visible_item_depending_on_a_hidden_one",
      VALID.replace("visibility: visible", "visibility: X").replace("visibility: hidden", "visibility: visible")
      .replace("visibility: X", "visibility: hidden"),
      'R:29: items[1].depends_on[0]: a visible item cannot depend on hidden item "first": when it is skipped, '
      'students would learn that item\'s result; expected a prerequisite at least as visible (visible)'),
+    ("tolerance_negative", edited("seed: 7", "tolerances:\n  float64: {rtol: -1.0e-7}"),
+     "R:8: tolerances.float64.rtol: expected a number > 0 and <= 1, got -1e-07"),
+    ("tolerance_unknown_section", edited("seed: 7", "tolerances:\n  float16: {rtol: 1.0e-3}"),
+     'R:8: tolerances.float16: unknown key; did you mean "float64"?'),
+    ("gradient_step_zero", edited("seed: 7", "tolerances:\n  gradient: {step: 0}"),
+     "R:8: tolerances.gradient.step: expected a number > 0 and <= 1, got 0"),
     ("course_file_with_a_folder", edited("seed: 7", "course_files: [utils/public_tests.py]"),
      'R:7: course_files[0]: expected a file name like public_tests.py (no folder), got "utils/public_tests.py"'),
     ("missing_required_item_key", edited("    title: First\n", ""),
