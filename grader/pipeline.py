@@ -79,7 +79,7 @@ class Assignment:
 
     def pool(self, python: str | None = None, *others: str | Path) -> Pool:
         """A sandbox pool that hides this assignment's private folders and ``others``."""
-        return Pool(python=python, hidden_paths=self.private_paths(*others))
+        return Pool(python=python, hidden_paths=self.private_paths(*others), preload=self.rubric.preload)
 
 
 def find_rubric(assignment: str, search: Sequence[Path] = ()) -> Path:
@@ -521,7 +521,7 @@ def _init_worker(rubric_path: str, python: str | None, hidden: tuple[str, ...]) 
     os.environ.setdefault("PYTHONHASHSEED", "0")
     _WORKER["assignment"] = Assignment.load(rubric_path)
     _WORKER["python"] = python
-    _WORKER["pool"] = Pool(python=python, hidden_paths=hidden)
+    _WORKER["pool"] = Pool(python=python, hidden_paths=hidden, preload=_WORKER["assignment"].rubric.preload)
 
 
 def _grade_in_worker(submission: Submission) -> dict:

@@ -27,7 +27,8 @@ from grader.rubric.schema import (
 
 _ID = "an id of letters, digits, '_', '.' or '-'"
 _TOP_REQUIRED = ("schema_version", "assignment", "functions", "items")
-_TOP_OPTIONAL = ("seed", "execution", "limits", "banned_apis", "late_policy", "course_files", "tolerances")
+_TOP_OPTIONAL = ("seed", "execution", "limits", "banned_apis", "late_policy", "course_files", "tolerances",
+                 "preload")
 # tolerances: section -> {key: Tolerances field}
 _TOLERANCE_KEYS = {"float64": {"rtol": "float64_rtol", "atol": "float64_atol"},
                    "float32": {"rtol": "float32_rtol", "atol": "float32_atol"},
@@ -114,12 +115,14 @@ class _Parser:
             n, "course_files", _FILE_NAME, kind="file", what="a file name like public_tests.py (no folder)",
             required=False))
         tolerances = self._optional(top, "tolerances", Tolerances(), self._tolerances)
+        preload = self._optional(top, "preload", (), lambda n: self._names(
+            n, "preload", DOTTED_NAME_PATTERN, kind="module", what="a module name like torch", required=False))
         if r.errors:
             return None
         return Rubric(path=self.path, schema_version=version, assignment=assignment, functions=functions,
                       items=items, fingerprint=self._fingerprint(assignment.checks_path), seed=seed,
                       execution=execution, limits=limits, banned_apis=banned, late_policy=late,
-                      course_files=shipped, tolerances=tolerances)
+                      course_files=shipped, tolerances=tolerances, preload=preload)
 
     # -- parts ------------------------------------------------------------------------------
 

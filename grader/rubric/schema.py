@@ -72,6 +72,9 @@ class Rubric:
     course_files: tuple[str, ...] = ()
     # How close floats must be, and the finite-difference step of gradient checks.
     tolerances: Tolerances = Tolerances()
+    # Modules every worker has imported before the student's code (NumPy always): [torch] for a
+    # PyTorch assignment. Others are imported by the student's own import, in their worker.
+    preload: tuple[str, ...] = ()
 
     @property
     def max_score(self) -> float:

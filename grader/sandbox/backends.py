@@ -141,11 +141,11 @@ _COMMON = ("own PID, mount, network, IPC and UTS namespaces per worker", "fresh 
 BACKENDS = {b.name: b for b in (Bubblewrap(), Namespaces())}
 
 
-def boot_payload(control_fd: int, plan: dict | None) -> bytes:
+def boot_payload(control_fd: int, plan: dict | None, preload: tuple[str, ...] = ("torch",)) -> bytes:
     """The zygote's program and its start-up data, written to its stdin."""
     return json.dumps({"name": "<cnngrade worker>", "worker": (WORKER_DIR / "worker.py").read_text(),
                        "wire": (WORKER_DIR / "wire.py").read_text(), "control_fd": control_fd,
-                       "root": plan}).encode()
+                       "root": plan, "preload": list(preload)}).encode()
 
 
 def choose(isolation: str) -> Backend:

@@ -41,19 +41,24 @@ CODE_NAME = "<cnngrade worker>"  # this program's file name in tracebacks
 IN_USER_NAMESPACE = False
 
 
-def _prewarm(wire_source):
-    """Import what every submission needs once, in the zygote: the point of having one."""
+def _prewarm(wire_source, preload=("torch",)):
+    """Import what every submission needs once, in the zygote: the point of having one. NumPy
+    always; the ``preload`` modules (the rubric's: torch for PyTorch assignments) too. A module
+    left out is imported by the student's own ``import`` in the worker, if it needs it at all."""
     global numpy, torch, wire, _ndarray, _tobytes
     wire = types.ModuleType("sandbox_wire")
     exec(compile(wire_source, "<cnngrade wire>", "exec"), wire.__dict__)
     import numpy
     import numpy.random  # lazily loaded by NumPy 2; the worker seeds it
     _ndarray, _tobytes = numpy.ndarray, numpy.ndarray.tobytes  # a C type: student code cannot patch it
-    try:
-        import torch
-        import torch.nn.functional  # noqa: F401
-    except ImportError:  # an old assignment's interpreter may have NumPy only
-        torch = None
+    for name in preload:
+        try:
+            importlib.import_module(name)
+            if name == "torch":
+                importlib.import_module("torch.nn.functional")
+        except ImportError:  # an old assignment's interpreter may have NumPy only
+            pass
+    torch = sys.modules.get("torch")
 
 
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP = 1, 36, 38, 24
@@ -608,8 +613,71 @@ class BannedAPIUsed(Exception):
     """Raised by a banned function: the assignment asks for it to be written from scratch."""
 
 
+class _OnImport:
+    """Runs what must happen to a module nobody has imported yet when it is imported: its bans
+    (banning by importing would make every worker of a NumPy assignment that bans torch.* import
+    torch), and for torch the seeding and single thread a preloaded torch gets."""
+
+    def __init__(self):
+        self.pending = {}  # top-level module name -> functions to run once it is imported
+
+    def when_imported(self, name, action):
+        if not self.pending:
+            sys.meta_path.insert(1 if sys.meta_path and type(sys.meta_path[0]) is _ImportBlocker else 0, self)
+        self.pending.setdefault(name, []).append(action)
+
+    def find_spec(self, name, path=None, target=None):
+        if name not in self.pending:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None and spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                spec.loader = _ThenLoader(spec.loader, self.pending.pop(name))
+                return spec
+            if spec is not None:
+                return None
+        return None
+
+
+class _ThenLoader:
+    """A module's own loader, then the actions waiting for the module."""
+
+    def __init__(self, loader, actions):
+        self.loader, self.actions = loader, actions
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        self.loader.exec_module(module)
+        for action in self.actions:
+            action()
+
+    def __getattr__(self, name):  # get_resource_reader, is_package, ...: the real loader's
+        return getattr(self.loader, name)
+
+
+_ON_IMPORT = _OnImport()
+
+
+def _torch_arrived():
+    """torch imported by the student's code: set up as a preloaded one would have been."""
+    loaded = sys.modules.get("torch")
+    try:
+        loaded.set_num_threads(1)
+        loaded.default_generator.manual_seed(_SEED[0])
+    except Exception:
+        pass
+
+
 def _ban(dotted):
     module_name, _, attr = dotted.rpartition(".")
+    top = module_name.partition(".")[0]
+    if top not in sys.modules:
+        _ON_IMPORT.when_imported(top, functools.partial(_ban, dotted))
+        return
     try:
         owner = importlib.import_module(module_name)
     except ImportError:
@@ -632,11 +700,17 @@ def _ban(dotted):
 # Serving the grader
 
 
+_SEED = [0]  # the seed of the request being served, for a torch the student imports during it
+
+
 def _seed(seed):
+    _SEED[0] = seed
     random.seed(seed)
     numpy.random.seed(seed)
-    if torch is not None:
-        torch.default_generator.manual_seed(seed)  # the CPU generator; torch.manual_seed costs 30x more
+    loaded = torch if torch is not None else sys.modules.get("torch")  # preloaded, or the student's import
+    generator = getattr(loaded, "default_generator", None)
+    if generator is not None:
+        generator.manual_seed(seed)  # the CPU generator; torch.manual_seed costs 30x more
 
 
 def _serve(sock, request, isolation):
@@ -646,6 +720,8 @@ def _serve(sock, request, isolation):
     if torch is not None:
         torch.set_num_threads(1)
         torch.manual_seed(request.get("seed", 0))
+    else:
+        _ON_IMPORT.when_imported("torch", _torch_arrived)
     for name in request.get("banned", []):
         _ban(name)
     module = types.ModuleType("__main__")
@@ -820,5 +896,5 @@ if __name__ == "__main__":
     killer = start_killer(BOOT["control_fd"])
     if BOOT.get("root"):
         build_root(BOOT["root"])
-    _prewarm(BOOT["wire"])
+    _prewarm(BOOT["wire"], BOOT.get("preload", ("torch",)))
     zygote(BOOT["control_fd"], killer)
