@@ -56,8 +56,8 @@ class Call:
 
     def render(self) -> str:
         """The call as the student would write it: ``conv_output_size(5, 3, stride=2)``."""
-        parts = [_short_repr(a) for a in self.args]
-        parts += [f"{k}={_short_repr(v)}" for k, v in self.kwargs.items()]
+        parts = [_argument_text(a) for a in self.args]
+        parts += [f"{k}={_argument_text(v)}" for k, v in self.kwargs.items()]
         return f"{self.function}({', '.join(parts)})"
 
     def as_input(self) -> dict[str, Any]:
@@ -193,6 +193,25 @@ def _watch(args: tuple, kwargs: dict, names: list[str]) -> list[tuple[str, np.nd
 
 def _same(a: np.ndarray, before: np.ndarray) -> bool:
     return a.shape == before.shape and a.dtype == before.dtype and a.tobytes() == before.tobytes()
+
+
+_ARRAY_TEXT = 60  # longest array written out in a call; longer ones are named by their shape
+
+
+def _argument_text(value) -> str:
+    """One line per argument, so the call stays a headline: a small array as
+    ``array([[1., 2.], [3., 4.]])``, a larger one as ``<float64 array of shape (2, 3, 5, 5)>``
+    (the whole input is in ``smallest_input``)."""
+    if isinstance(value, np.ndarray):
+        text = np.array2string(value, separator=", ", max_line_width=10**6, threshold=64)
+        text = " ".join(text.split())
+        if len(text) <= _ARRAY_TEXT and "..." not in text:
+            return f"array({text})"
+        return f"<{value.dtype} array of shape {value.shape}>"
+    if isinstance(value, (list, tuple)) and any(isinstance(v, np.ndarray) for v in value):
+        inner = ", ".join(_argument_text(v) for v in value)
+        return f"[{inner}]" if isinstance(value, list) else f"({inner}{',' if len(value) == 1 else ''})"
+    return _short_repr(value)
 
 
 def _plain(value):

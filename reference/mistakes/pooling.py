@@ -27,6 +27,26 @@ def _stride_one(win):
     )
 
 
+def _height_for_width(kernel_size, stride):
+    """The first number of each (height, width) pair, for both directions."""
+    kernel = int_tuple(kernel_size, "kernel_size", 2)[0]
+    return kernel, None if stride is None else int_tuple(stride, "stride", 2)[0]
+
+
+def _assign_windows(per_tap, win, shape):
+    """Write each window's (..., OH, OW, KH, KW) gradient into an array of ``shape`` with =,
+    windows in row-major order, so where windows overlap the last one written survives."""
+    grad = np.zeros(shape)
+    height, width = shape[-2:]
+    for i in range(win.out[0]):
+        for j in range(win.out[1]):
+            for u, r in enumerate(win.rows[i]):
+                for v, c in enumerate(win.cols[j]):
+                    if 0 <= r < height and 0 <= c < width:
+                        grad[..., r, c] = per_tap[..., i, j, u, v]
+    return grad
+
+
 # --- max_pool2d ----------------------------------------------------------------------------
 
 def zero_padding(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
@@ -46,6 +66,39 @@ def max_dilation_ignored(input, kernel_size, stride=None, padding=0, dilation=1,
                          ceil_mode=False):
     """max_pool2d whose window taps are adjacent whatever the dilation."""
     return ref.max_pool2d(input, kernel_size, stride, padding, 1, ceil_mode)
+
+
+def max_forward_stride_ignored(input, kernel_size, stride=None, padding=0, dilation=1,
+                               ceil_mode=False):
+    """max_pool2d that takes output (i, j) from the window at (i, j) instead of
+    (i*stride, j*stride): the output size is right, the windows slide by 1."""
+    x, unbatched = batched(input, "input")
+    win = _stride_one(ref._windows(x.shape, kernel_size, stride, padding, dilation, ceil_mode))
+    windows, _ = gather(x, win.rows, win.cols, -np.inf)
+    return unbatch(windows.max(axis=(-2, -1)), unbatched)
+
+
+def max_stride_default_one(input, kernel_size, stride=None, padding=0, dilation=1,
+                           ceil_mode=False):
+    """max_pool2d whose stride defaults to 1 instead of kernel_size."""
+    return ref.max_pool2d(input, kernel_size, 1 if stride is None else stride, padding, dilation,
+                          ceil_mode)
+
+
+def max_starts_at_zero(input, kernel_size, stride=None, padding=0, dilation=1,
+                       ceil_mode=False):
+    """max_pool2d whose running maximum starts at 0 instead of at the window's first element
+    (or -inf), so a window of negative numbers gives 0."""
+    return np.maximum(ref.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode),
+                      0.0)
+
+
+def max_height_for_width(input, kernel_size, stride=None, padding=0, dilation=1,
+                         ceil_mode=False):
+    """max_pool2d that reads only the first number of a (height, width) kernel_size and
+    stride and uses it for both directions, so a non-square window becomes square."""
+    kernel, stride = _height_for_width(kernel_size, stride)
+    return ref.max_pool2d(input, kernel, stride, padding, dilation, ceil_mode)
 
 
 # --- max_pool2d_backward -------------------------------------------------------------------
@@ -71,6 +124,19 @@ def overwrite_overlaps(grad_output, input, kernel_size, stride=None, padding=0, 
                             hit, share[..., i, j, u, v] * g[..., i, j], grad[..., r, c]
                         )
     return unbatch(grad, unbatched)
+
+
+def overwrite_windows(grad_output, input, kernel_size, stride=None, padding=0, dilation=1,
+                      ceil_mode=False, *, ties="first"):
+    """max-pool backward that writes each window's whole gradient (grad_output at the maximum,
+    zeros elsewhere) with = instead of adding it, so a later overlapping window wipes out an
+    earlier window's gradient, even with its zeros."""
+    one_of(ties, "ties", ref.TIE_RULES)
+    g, x, win, unbatched = _setup(grad_output, input, kernel_size, stride, padding, dilation,
+                                  ceil_mode)
+    windows, valid = gather(x, win.rows, win.cols, -np.inf)
+    share = ref._max_weights(windows, valid, ties)
+    return unbatch(_assign_windows(share * g[..., None, None], win, x.shape), unbatched)
 
 
 def max_backward_stride_ignored(grad_output, input, kernel_size, stride=None, padding=0,
@@ -133,6 +199,34 @@ def count_include_pad_ignored(input, kernel_size, stride=None, padding=0, ceil_m
                           divisor_override)
 
 
+def avg_forward_stride_ignored(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+                               count_include_pad=True, divisor_override=None):
+    """avg_pool2d that takes output (i, j) from the window at (i, j) instead of
+    (i*stride, j*stride): the output size is right, the windows slide by 1."""
+    x, unbatched = batched(input, "input")
+    win = ref._windows(x.shape, kernel_size, stride, padding, 1, ceil_mode)
+    divisor = ref._avg_divisor(x.shape, win, count_include_pad, divisor_override)
+    slid = _stride_one(win)
+    windows, _ = gather(x, slid.rows, slid.cols, 0.0)
+    return unbatch(windows.sum(axis=(-2, -1)) / divisor, unbatched)
+
+
+def avg_stride_default_one(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+                           count_include_pad=True, divisor_override=None):
+    """avg_pool2d whose stride defaults to 1 instead of kernel_size."""
+    return ref.avg_pool2d(input, kernel_size, 1 if stride is None else stride, padding,
+                          ceil_mode, count_include_pad, divisor_override)
+
+
+def avg_height_for_width(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+                         count_include_pad=True, divisor_override=None):
+    """avg_pool2d that reads only the first number of a (height, width) kernel_size and
+    stride and uses it for both directions, so a non-square window becomes square."""
+    kernel, stride = _height_for_width(kernel_size, stride)
+    return ref.avg_pool2d(input, kernel, stride, padding, ceil_mode, count_include_pad,
+                          divisor_override)
+
+
 # --- avg_pool2d_backward -------------------------------------------------------------------
 
 def no_division(grad_output, input, kernel_size, stride=None, padding=0, ceil_mode=False,
@@ -154,6 +248,18 @@ def avg_backward_stride_ignored(grad_output, input, kernel_size, stride=None, pa
     g, x, win, unbatched = _setup(grad_output, input, kernel_size, stride, padding, 1, ceil_mode)
     divisor = ref._avg_divisor(x.shape, win, count_include_pad, divisor_override)
     return unbatch(ref._avg_backward(g, x.shape, _stride_one(win), divisor), unbatched)
+
+
+def avg_overwrite_overlaps(grad_output, input, kernel_size, stride=None, padding=0,
+                           ceil_mode=False, count_include_pad=True, divisor_override=None):
+    """avg-pool backward that assigns (=) each window's share instead of adding it (+=), so
+    where windows overlap only the last window's share survives."""
+    ref.avg_pool2d_backward(grad_output, input, kernel_size, stride, padding, ceil_mode,
+                            count_include_pad, divisor_override)  # validates
+    g, x, win, unbatched = _setup(grad_output, input, kernel_size, stride, padding, 1, ceil_mode)
+    divisor = ref._avg_divisor(x.shape, win, count_include_pad, divisor_override)
+    per_tap = np.broadcast_to((g / divisor)[..., None, None], g.shape + win.kernel)
+    return unbatch(_assign_windows(per_tap, win, x.shape), unbatched)
 
 
 # --- adaptive and global pooling -----------------------------------------------------------
@@ -210,4 +316,23 @@ MISTAKES = (
             "Adaptive pooling bins run from floor(i*H/OH) to ceil((i+1)*H/OH) and may differ in size."),
     mistake(averages_channels_too, ref.global_avg_pool2d,
             "Global average pooling averages each channel over H and W separately."),
+    # Added with the pooling assignment (contract: no padding, dilation or ceil_mode).
+    mistake(max_forward_stride_ignored, ref.max_pool2d,
+            "Output (i, j) is the maximum of the window starting at (i*stride, j*stride), not (i, j)."),
+    mistake(max_stride_default_one, ref.max_pool2d,
+            "When stride is not given it defaults to kernel_size (windows side by side), not 1."),
+    mistake(max_starts_at_zero, ref.max_pool2d,
+            "Start the running maximum at the window's first element (or -inf): the maximum of negative numbers is negative, not 0."),
+    mistake(max_height_for_width, ref.max_pool2d,
+            "A (height, width) pair gives two sizes: the window is kernel_size[0] tall and kernel_size[1] wide, and likewise the stride."),
+    mistake(overwrite_windows, ref.max_pool2d_backward,
+            "Add each window's gradient into dx (+=); writing the window with = wipes out what an overlapping window put there."),
+    mistake(avg_forward_stride_ignored, ref.avg_pool2d,
+            "Output (i, j) is the mean of the window starting at (i*stride, j*stride), not (i, j)."),
+    mistake(avg_stride_default_one, ref.avg_pool2d,
+            "When stride is not given it defaults to kernel_size (windows side by side), not 1."),
+    mistake(avg_height_for_width, ref.avg_pool2d,
+            "A (height, width) pair gives two sizes: the window is kernel_size[0] tall and kernel_size[1] wide, and likewise the stride."),
+    mistake(avg_overwrite_overlaps, ref.avg_pool2d_backward,
+            "Where windows overlap, an input gets gradient from each of them: use += not =."),
 )

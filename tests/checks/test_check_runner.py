@@ -264,3 +264,13 @@ def test_generated_inputs_do_not_depend_on_which_local_modules_are_imported(tmp_
         before[k].smallest_input == after[k].smallest_input
         and before[k].cases_total == after[k].cases_total for k in before
     )
+
+
+def test_a_call_with_arrays_renders_on_one_line_naming_large_arrays_by_shape():
+    import numpy as np
+
+    from grader.checks.student import Call
+
+    call = Call("max_pool_backward", (np.arange(4.0).reshape(1, 1, 2, 2), np.zeros((2, 3, 5, 5)), 2), {"stride": 1})
+    assert call.render() == ("max_pool_backward(array([[[[0., 1.], [2., 3.]]]]), "
+                             "<float64 array of shape (2, 3, 5, 5)>, 2, stride=1)")

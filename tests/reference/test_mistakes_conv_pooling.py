@@ -46,6 +46,16 @@ EXHIBITS = {
     "avg_pool2d_backward.avg_backward_stride_ignored": ((np.ones((1, 1, 2, 2)), EXAMPLE, 2), {}),
     "adaptive_avg_pool2d.uniform_bins": ((X, 3), {}),
     "global_avg_pool2d.averages_channels_too": ((X,), {}),
+    # added with the pooling assignment
+    "max_pool2d.max_forward_stride_ignored": ((X, 2, 2), {}),
+    "max_pool2d.max_stride_default_one": ((X, 2), {}),
+    "max_pool2d.max_starts_at_zero": ((-ONES, 2), {}),
+    "max_pool2d.max_height_for_width": ((X, (2, 3)), {}),
+    "max_pool2d_backward.overwrite_windows": ((np.ones((1, 1, 2, 2)), EXAMPLE, 3, 1), {}),
+    "avg_pool2d.avg_forward_stride_ignored": ((X, 2, 2), {}),
+    "avg_pool2d.avg_stride_default_one": ((X, 2), {}),
+    "avg_pool2d.avg_height_for_width": ((X, (2, 3)), {}),
+    "avg_pool2d_backward.avg_overwrite_overlaps": ((np.ones((1, 1, 2, 2)), EXAMPLE, 3, 1), {}),
 }
 
 
@@ -97,6 +107,9 @@ ALWAYS_WRONG = {
     "avg_pool2d_backward.no_division",
     "adaptive_avg_pool2d.uniform_bins",
     "global_avg_pool2d.averages_channels_too",
+    "max_pool2d.max_starts_at_zero",  # the benign input has all-negative windows
+    "max_pool2d_backward.overwrite_windows",
+    "avg_pool2d_backward.avg_overwrite_overlaps",
 }
 
 

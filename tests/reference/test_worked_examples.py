@@ -5,11 +5,8 @@ import pytest
 from reference import conv_arithmetic as ca
 from reference import losses, metrics, pooling
 from reference.receptive_field import receptive_field
+from reference.worked_examples import LECTURE_POOL3_INPUT, LECTURE_POOL_INPUT
 
-LECTURE_POOL_INPUT = np.array([[1, 1, 2, 5], [5, 7, 7, 8], [3, 1, 1, 0], [1, 2, 3, 4]], float)
-LECTURE_POOL3_INPUT = np.array(
-    [[2, 4, 8, 3, 6], [9, 3, 4, 2, 5], [5, 4, 6, 3, 1], [2, 3, 1, 3, 4], [2, 7, 4, 5, 7]], float
-)
 CONFUSION_3 = np.array([[40, 5, 5], [10, 20, 0], [15, 0, 5]])
 
 
