@@ -79,7 +79,7 @@ def test_each_sample_is_graded_as_its_expectations_say(graded_class, name, stem)
         # ... and the student reads the explanation (the instructor, for items held back)
         visible = rubric.item(item_id).visibility == "visible"
         text = outputs.feedback(stem) if visible else outputs.instructor_feedback(stem)
-        assert by_id(mistake_id).explanation in plain(text), (item_id, mistake_id)
+        assert plain(by_id(mistake_id).explanation) in plain(text), (item_id, mistake_id)
 
 
 @pytest.mark.parametrize("name", NEW)
