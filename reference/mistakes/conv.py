@@ -5,6 +5,7 @@ import numpy as np
 
 from .. import conv as ref
 from .._validation import as_float64, int_tuple
+from .._windows import batched, unbatch
 from . import mistake
 
 
@@ -128,6 +129,138 @@ def cross_correlation(input, kernel, mode="valid"):
     return ref.convolve2d(input, k[::-1, ::-1], mode)
 
 
+# --- added with the convolution assignment ----------------------------------------------------
+
+def _swapped(pair):
+    """(width, height) for a (height, width) pair; an int (or a padding string) as it is."""
+    return tuple(pair)[::-1] if isinstance(pair, (tuple, list)) else pair
+
+
+def _options(stride, padding, dilation, groups, bias):
+    return dict(stride=stride, padding=padding, dilation=dilation, groups=groups, bias=bias)
+
+
+def _padded(input, weight, stride, padding, dilation):
+    """x with its zero padding written out, and the (top, bottom, left, right) widths."""
+    w = as_float64(weight, "weight", ndim=4)
+    pads = ref.conv_padding(padding, w.shape[-2:], int_tuple(stride, "stride", 2),
+                            int_tuple(dilation, "dilation", 2))
+    x = as_float64(input, "input")
+    widths = [(0, 0)] * (x.ndim - 2) + [(pads[0], pads[1]), (pads[2], pads[3])]
+    return np.pad(x, widths), pads
+
+
+def stride_pair_swapped(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """conv2d that reads a (height, width) stride as (width, height): the vertical step is
+    taken across the columns and the horizontal one down the rows."""
+    return ref.conv2d(input, weight, bias, _swapped(stride), padding, dilation, groups)
+
+
+def padding_pair_swapped(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """conv2d that reads a (height, width) padding as (width, height): the zero rows go left
+    and right, the zero columns top and bottom."""
+    return ref.conv2d(input, weight, bias, stride, _swapped(padding), dilation, groups)
+
+
+def flipped_kernel_backward(grad_output, input, weight, *, stride=1, padding=0, dilation=1,
+                            groups=1, bias=True):
+    """The exact gradients of :func:`flipped_kernel` (a true convolution): grad_input slides the
+    unflipped kernel back, and grad_weight comes out flipped by 180 degrees. A backward pass that
+    is consistent with a forward pass that flips the kernel."""
+    w = as_float64(weight, "weight", ndim=4)
+    options = _options(stride, padding, dilation, groups, bias)
+    grad_input, grad_weight, grad_bias = ref.conv2d_backward(grad_output, input, w[..., ::-1, ::-1],
+                                                             **options)
+    return grad_input, grad_weight[..., ::-1, ::-1], grad_bias
+
+
+def grad_input_stride_ignored(grad_output, input, weight, *, stride=1, padding=0, dilation=1,
+                              groups=1, bias=True):
+    """grad_input that sends grad_output[i, j] back to the window at (i, j) instead of
+    (i*stride, j*stride), as if the windows slid one pixel at a time; grad_weight and grad_bias
+    are right."""
+    options = _options(stride, padding, dilation, groups, bias)
+    grad_input, grad_weight, grad_bias = ref.conv2d_backward(grad_output, input, weight, **options)
+    g = as_float64(grad_output, "grad_output")
+    # stride 1 has every window of stride s and more: grad_output in its top-left corner, zeros
+    # elsewhere, sends each grad_output[i, j] to the window at (i, j)
+    out_1 = ref.conv2d(input, weight, None, 1, padding, dilation, groups).shape
+    spread = np.zeros(out_1)
+    spread[..., :g.shape[-2], :g.shape[-1]] = g
+    grad_input, _, _ = ref.conv2d_backward(spread, input, weight, **{**options, "stride": 1})
+    return grad_input, grad_weight, grad_bias
+
+
+def grad_input_overwrite_overlaps(grad_output, input, weight, *, stride=1, padding=0, dilation=1,
+                                  groups=1, bias=True):
+    """grad_input from a loop over the output positions (row by row) that assigns (=) each
+    window's gradient, sum_o grad_output[o, i, j] * weight[o], instead of adding it (+=): where
+    windows overlap (stride < kernel size) the last window written wins."""
+    options = _options(stride, padding, dilation, groups, bias)
+    _, grad_weight, grad_bias = ref.conv2d_backward(grad_output, input, weight, **options)
+    x, unbatched = batched(input, "input")
+    w = as_float64(weight, "weight", ndim=4)
+    geo = ref._geometry(x.shape, w.shape, stride, padding, dilation, groups)
+    g = as_float64(grad_output, "grad_output")
+    g = g[None] if unbatched else g
+    n, c_out = x.shape[0], w.shape[0]
+    gg = g.reshape(n, geo.groups, c_out // geo.groups, *geo.out)
+    wg = w.reshape(geo.groups, c_out // geo.groups, *w.shape[1:])
+    per_tap = np.einsum("ngohw,gocuv->ngchwuv", gg, wg).reshape(x.shape[:2] + (*geo.out, *w.shape[2:]))
+    grad_input = np.zeros(x.shape)
+    height, width = x.shape[-2:]
+    for i in range(geo.out[0]):
+        for j in range(geo.out[1]):
+            for u, r in enumerate(geo.rows[i]):
+                for v, c in enumerate(geo.cols[j]):
+                    if 0 <= r < height and 0 <= c < width:
+                        grad_input[..., r, c] = per_tap[..., i, j, u, v]
+    return unbatch(grad_input, unbatched), grad_weight, grad_bias
+
+
+def grad_input_cropped_at_top_left(grad_output, input, weight, *, stride=1, padding=0,
+                                   dilation=1, groups=1, bias=True):
+    """grad_input computed for the zero-padded input, then cut back to H x W from its top-left
+    corner ([:H, :W]) instead of dropping the padding on every side ([p:p+H, p:p+W])."""
+    options = _options(stride, padding, dilation, groups, bias)
+    _, grad_weight, grad_bias = ref.conv2d_backward(grad_output, input, weight, **options)
+    x_pad, _ = _padded(input, weight, stride, padding, dilation)
+    grad_padded, _, _ = ref.conv2d_backward(grad_output, x_pad, weight, **{**options, "padding": 0})
+    height, width = as_float64(input, "input").shape[-2:]
+    return grad_padded[..., :height, :width], grad_weight, grad_bias
+
+
+def grad_input_padding_kept(grad_output, input, weight, *, stride=1, padding=0, dilation=1,
+                            groups=1, bias=True):
+    """grad_input of the zero-padded input, returned with the padding still on: shape
+    (H + 2p, W + 2p) instead of the input's (H, W)."""
+    options = _options(stride, padding, dilation, groups, bias)
+    _, grad_weight, grad_bias = ref.conv2d_backward(grad_output, input, weight, **options)
+    x_pad, _ = _padded(input, weight, stride, padding, dilation)
+    grad_padded, _, _ = ref.conv2d_backward(grad_output, x_pad, weight, **{**options, "padding": 0})
+    return grad_padded, grad_weight, grad_bias
+
+
+def kernel_flipped_upside_down(input, kernel, mode="valid"):
+    """convolve2d that flips the kernel's rows only (kernel[::-1], np.flipud): a true
+    convolution turns it by 180 degrees, rows and columns."""
+    k = as_float64(kernel, "kernel", ndim=2)
+    return ref.convolve2d(input, k[:, ::-1], mode)
+
+
+def kernel_flipped_left_right(input, kernel, mode="valid"):
+    """convolve2d that flips the kernel's columns only (kernel[:, ::-1], np.fliplr)."""
+    k = as_float64(kernel, "kernel", ndim=2)
+    return ref.convolve2d(input, k[::-1, :], mode)
+
+
+def kernel_transposed(input, kernel, mode="valid"):
+    """convolve2d that "flips" the kernel by transposing it (kernel.T) and then slides it
+    without flipping: a transpose mirrors across the diagonal, not a half turn."""
+    k = as_float64(kernel, "kernel", ndim=2)
+    return ref.convolve2d(input, k.T[::-1, ::-1], mode)
+
+
 MISTAKES = (
     mistake(flipped_kernel, ref.conv2d,
             "conv2d is a cross-correlation: slide the kernel as it is, without flipping it."),
@@ -153,4 +286,24 @@ MISTAKES = (
             "grad_bias[o] sums grad_output over the batch and over every position of channel o."),
     mistake(cross_correlation, ref.convolve2d,
             "A true convolution flips the kernel (by 180 degrees) before sliding it."),
+    mistake(stride_pair_swapped, ref.conv2d,
+            "A stride pair is (height, width): the first number is the step down the rows, the second across the columns."),
+    mistake(padding_pair_swapped, ref.conv2d,
+            "A padding pair is (height, width): the first number of zero rows goes top and bottom, the second number of zero columns left and right."),
+    mistake(flipped_kernel_backward, ref.conv2d_backward,
+            "These are the gradients of a true convolution (a flipped kernel); conv2d slides the kernel as it is, so its gradients use it unflipped."),
+    mistake(grad_input_stride_ignored, ref.conv2d_backward,
+            "grad_output[i, j] goes back to the window that produced it, at (i*stride, j*stride), not (i, j)."),
+    mistake(grad_input_overwrite_overlaps, ref.conv2d_backward,
+            "Windows overlap when stride < kernel size: add (+=) each window's gradient into dx; assigning (=) keeps only the last."),
+    mistake(grad_input_cropped_at_top_left, ref.conv2d_backward,
+            "Remove the padding from every side of the padded gradient: dx_pad[p:p+H, p:p+W], not dx_pad[:H, :W]."),
+    mistake(grad_input_padding_kept, ref.conv2d_backward,
+            "dx has the shape of x: compute it for the padded input, then drop the padding (dx_pad[p:p+H, p:p+W])."),
+    mistake(kernel_flipped_upside_down, ref.convolve2d,
+            "A true convolution turns the kernel by 180 degrees: flip both its rows and its columns (kernel[::-1, ::-1]), not the rows only."),
+    mistake(kernel_flipped_left_right, ref.convolve2d,
+            "A true convolution turns the kernel by 180 degrees: flip both its columns and its rows (kernel[::-1, ::-1]), not the columns only."),
+    mistake(kernel_transposed, ref.convolve2d,
+            "Flipping the kernel means turning it by 180 degrees (kernel[::-1, ::-1]); a transpose (kernel.T) mirrors it across the diagonal."),
 )

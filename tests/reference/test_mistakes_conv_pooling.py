@@ -16,6 +16,7 @@ X = _rng.normal(size=(2, 2, 5, 5))
 W = _rng.normal(size=(2, 2, 2, 2))
 B = _rng.normal(size=2)
 G = _rng.normal(size=(2, 2, 4, 4))  # a grad_output for conv2d(X, W)
+G6 = _rng.normal(size=(2, 2, 6, 6))  # a grad_output for conv2d(X, W, padding=1)
 EXAMPLE = np.array([[1, 1, 2, 5], [5, 7, 7, 8], [3, 1, 1, 0], [1, 2, 3, 4]], float)[None, None]
 ONES = np.ones((1, 1, 4, 4))
 
@@ -56,6 +57,17 @@ EXHIBITS = {
     "avg_pool2d.avg_stride_default_one": ((X, 2), {}),
     "avg_pool2d.avg_height_for_width": ((X, (2, 3)), {}),
     "avg_pool2d_backward.avg_overwrite_overlaps": ((np.ones((1, 1, 2, 2)), EXAMPLE, 3, 1), {}),
+    # added with the convolution assignment
+    "conv2d.stride_pair_swapped": ((X, W), dict(stride=(1, 2))),
+    "conv2d.padding_pair_swapped": ((X, W), dict(padding=(0, 1))),
+    "conv2d_backward.flipped_kernel_backward": ((G, X, W), {}),
+    "conv2d_backward.grad_input_stride_ignored": ((G[..., :2, :2], X, W), dict(stride=2)),
+    "conv2d_backward.grad_input_overwrite_overlaps": ((G, X, W), {}),
+    "conv2d_backward.grad_input_cropped_at_top_left": ((G6, X, W), dict(padding=1)),
+    "conv2d_backward.grad_input_padding_kept": ((G6, X, W), dict(padding=1)),
+    "convolve2d.kernel_flipped_upside_down": ((X[0, 0], W[0, 0]), {}),
+    "convolve2d.kernel_flipped_left_right": ((X[0, 0], W[0, 0]), {}),
+    "convolve2d.kernel_transposed": ((X[0, 0], W[0, 0]), {}),
 }
 
 
@@ -110,6 +122,11 @@ ALWAYS_WRONG = {
     "max_pool2d.max_starts_at_zero",  # the benign input has all-negative windows
     "max_pool2d_backward.overwrite_windows",
     "avg_pool2d_backward.avg_overwrite_overlaps",
+    "conv2d_backward.flipped_kernel_backward",  # grad_weight comes out turned by a half turn
+    "conv2d_backward.grad_input_overwrite_overlaps",  # a 3x3 kernel at stride 1 overlaps
+    "convolve2d.kernel_flipped_upside_down",
+    "convolve2d.kernel_flipped_left_right",
+    "convolve2d.kernel_transposed",
 }
 
 
