@@ -178,31 +178,47 @@ def _probability(p) -> float:
     return float(p)
 
 
-def dropout(input, mask, p):
+def dropout(input, mask, p, training=True):
     """Inverted dropout with an explicit mask (1 keeps a value, 0 drops it).
+
+    Training::
 
         output = input * mask / (1 - p),   and all zeros when p == 1
 
-    ``mask`` must broadcast to ``input`` (a ``(N, C, 1, 1)`` mask gives ``dropout2d``).
-    Agrees with ``torch.nn.functional.dropout(input, p, training=True)`` given the mask it
-    drew (the positions of the nonzero outputs).
+    Evaluation (``training=False``) is the identity: a float64 copy of ``input`` (``mask`` and
+    ``p`` are still validated; ``mask`` may be None). ``mask`` must broadcast to ``input`` (a
+    ``(N, C, 1, 1)`` mask gives ``dropout2d``). Agrees with
+    ``torch.nn.functional.dropout(input, p, training)`` given, in training, the mask it drew
+    (the positions of the nonzero outputs).
+
+    Args:
+        input: array. mask: array of 0 and 1 broadcasting to ``input`` (None allowed when not
+        training). p: real, the probability of dropping, between 0 and 1. training: bool.
     """
-    return _masked(as_float64(input, "input"), mask, p)
+    return _masked(as_float64(input, "input"), mask, p, training)
 
 
-def dropout_backward(grad_output, mask, p):
+def dropout_backward(grad_output, mask, p, training=True):
     """Gradient of :func:`dropout` with respect to its input.
 
-        grad_input = grad_output * mask / (1 - p),   and all zeros when p == 1
-
-    Agrees with ``torch.autograd`` through ``torch.nn.functional.dropout``.
+    Training: ``grad_input = grad_output * mask / (1 - p)``, and all zeros when p == 1.
+    Evaluation (``training=False``): ``grad_input = grad_output`` (a float64 copy).
+    Agrees with ``torch.autograd`` through ``torch.nn.functional.dropout(..., training)``.
     """
-    return _masked(as_float64(grad_output, "grad_output"), mask, p)
+    return _masked(as_float64(grad_output, "grad_output"), mask, p, training)
 
 
-def _masked(x: np.ndarray, mask, p) -> np.ndarray:
-    keep = _dropout_mask(mask, x.shape)
+def _masked(x: np.ndarray, mask, p, training) -> np.ndarray:
+    if not isinstance(training, (bool, np.bool_)):
+        raise TypeError(f"training must be a bool, got {_describe(training)}")
     p = _probability(p)
+    if not training:
+        if mask is not None:
+            _dropout_mask(mask, x.shape)
+        return x  # as_float64 made it a copy
+    if mask is None:
+        raise ValueError("dropout needs a mask (1 keeps, 0 drops) when training, got None")
+    keep = _dropout_mask(mask, x.shape)
     if p == 1.0:
         return np.zeros_like(x)
     return x * keep / (1.0 - p)

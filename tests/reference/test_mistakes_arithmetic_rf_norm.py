@@ -26,6 +26,9 @@ MEAN, VAR = np.array([0.5, 1.0]), np.array([2.0, 3.0])
 X_PM = np.array([[-1.0], [1.0], [-1.0], [1.0]])  # xhat = +-1/sqrt(1 + eps)
 G_ORTHOGONAL = np.array([[1.0], [1.0], [-1.0], [-1.0]])  # sum(g) = 0 and sum(g * xhat) = 0
 KEEP = np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
+GAMMA, BETA = np.array([2.0, -0.5]), np.array([1.0, 3.0])
+X4 = np.arange(16.0).reshape(2, 2, 2, 2) ** 1.5  # (N, C, H, W) with N=2, C=2
+G4 = np.cos(np.arange(16.0)).reshape(2, 2, 2, 2)
 
 # mistake id -> (a call where it differs from the reference, a call where it agrees or None)
 EXHIBITS = {
@@ -66,11 +69,20 @@ EXHIBITS = {
     "batch_norm_backward.mean_and_variance_as_constants": (call(X, X[::-1], None),
                                                            call(G_ORTHOGONAL, X_PM, None)),
     "batch_norm_backward.variance_as_constant": (call(X, X[::-1], MEAN), call(np.ones((4, 1)), X_PM, None)),
+    "batch_norm.eval_without_affine": (call(X, MEAN, VAR, GAMMA, BETA), call(X, MEAN, VAR, training=True)),
+    "batch_norm.reshape_without_transpose": (call(X4, MEAN, VAR, training=True),
+                                             call(X, MEAN, VAR, GAMMA, BETA, training=True)),
+    "batch_norm_backward.gamma_forgotten_in_dx": (call(X, X[::-1], GAMMA), call(X, X[::-1], None)),
+    "batch_norm_backward.param_grads_batch_axis_only": (call(G4, X4, None), call(X, X[::-1], GAMMA)),
+    "batch_norm_backward.unbiased_variance": (call(X, X[::-1], GAMMA), None),
     "dropout.no_rescaling": (call(X, KEEP, 0.5), call(X, KEEP, 0.0)),
     "dropout.scales_by_keep_probability": (call(X, KEEP, 0.5), call(X, KEEP, 0.0)),
     "dropout.mask_means_dropped": (call(X, KEEP, 0.5), None),
     "dropout_backward.gradient_not_rescaled": (call(X, KEEP, 0.5), call(X, KEEP, 0.0)),
     "dropout_backward.gradient_not_masked": (call(X, KEEP, 0.5), call(X, np.ones_like(X), 0.5)),
+    "dropout.applied_in_eval": (call(X, KEEP, 0.5, False), call(X, KEEP, 0.5, True)),
+    "dropout.eval_scales_by_keep_probability": (call(X, KEEP, 0.5, training=False), call(X, KEEP, 0.5)),
+    "dropout_backward.training_ignored": (call(X, KEEP, 0.5, False), call(X, KEEP, 0.5)),
 }
 
 # The graded functions of the conv_arithmetic assignment take and return plain ints.

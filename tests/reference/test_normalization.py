@@ -124,6 +124,32 @@ def test_dropout_with_p_1_gives_zeros_and_with_p_0_the_input():
     close(dropout(x, np.array([True, False, True]), 0.5), np.array([2.0, 0.0, 6.0]))
 
 
+@given(x=arrays(np.float64, st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3)),
+                elements=VALUES),
+       p=st.sampled_from([0.0, 0.25, 0.5, 1.0]), seed=st.integers(0, 2**16))
+def test_dropout_in_evaluation_mode_is_the_identity_as_in_torch(x, p, seed):
+    xt = tensor(x).requires_grad_()
+    out = F.dropout(xt, p, training=False)
+    grad = np.arange(x.size, dtype=np.float64).reshape(x.shape) - 2
+    out.backward(tensor(grad))
+    mask = np.random.default_rng(seed).integers(0, 2, x.shape).astype(np.float64)
+
+    for given_mask in (mask, None):  # the mask is not used, and may be left out
+        got = dropout(x, given_mask, p, training=False)
+        close(got, out)
+        close(dropout_backward(grad, given_mask, p, training=False), xt.grad)
+    assert got.dtype == np.float64 and got is not x
+
+
+def test_dropout_in_evaluation_mode_returns_a_float64_copy_and_leaves_its_inputs():
+    x, g, mask = np.array([[1, -2], [3, 4]]), np.array([[0.5, 1.5], [2.0, -1.0]]), np.array([[1.0, 0.0], [0.0, 1.0]])
+    out, grad = dropout(x, mask, 0.5, training=False), dropout_backward(g, mask, 0.5, training=False)
+    assert out.dtype == np.float64 and out.tolist() == [[1.0, -2.0], [3.0, 4.0]]
+    out[0, 0], grad[0, 0] = 99.0, 99.0  # copies: changing them changes nothing given
+    assert x[0, 0] == 1 and g[0, 0] == 0.5 and mask.tolist() == [[1.0, 0.0], [0.0, 1.0]]
+    close(dropout(x, mask, 0.5), np.array([[2.0, 0.0], [0.0, 8.0]]))  # training is the default
+
+
 X = np.ones((4, 3))
 C3 = np.zeros(3)
 BAD_ARGUMENTS = {
@@ -161,6 +187,16 @@ BAD_ARGUMENTS = {
                                       "mask of shape (4, 3) does not broadcast to shape (3,)"),
     "dropout-backward-grad-not-numeric": (dropout_backward, ("abc", X, 0.5), {}, TypeError,
                                           "grad_output must be a numeric array"),
+    "dropout-training-not-bool": (dropout, (X, X, 0.5), {"training": "no"}, TypeError,
+                                  "training must be a bool, got 'no' (type=str)"),
+    "dropout-backward-training-not-bool": (dropout_backward, (X, X, 0.5, 0), {}, TypeError,
+                                           "training must be a bool, got 0 (type=int)"),
+    "dropout-eval-p-still-checked": (dropout, (X, X, 1.5), {"training": False}, ValueError,
+                                     "dropout probability p must be between 0 and 1, got 1.5"),
+    "dropout-eval-mask-still-checked": (dropout_backward, (X, np.ones((4, 2)), 0.5, False), {}, ValueError,
+                                        "mask of shape (4, 2) does not broadcast to shape (4, 3)"),
+    "dropout-training-needs-a-mask": (dropout, (X, None, 0.5), {}, ValueError,
+                                      "dropout needs a mask (1 keeps, 0 drops) when training, got None"),
 }
 
 
