@@ -15,9 +15,20 @@ class BannedUse:
     origin: str  # the chunk's origin, e.g. "alice.ipynb, cell 3"
     line: int
     text: str  # the expression as written, e.g. "F.conv2d"
+    target: str = ""  # what the text names, e.g. "scipy.signal.convolve2d" under the ban "scipy.signal"
+
+    @property
+    def message(self) -> str:
+        """``F.conv2d is torch.nn.functional.conv2d, which this assignment bans``, or for an
+        import ``from scipy.signal import convolve2d imports scipy.signal.convolve2d, which
+        this assignment bans (all of scipy.signal)``."""
+        target = self.target or self.name
+        verb = "imports" if self.text.startswith(("import ", "from ")) else "is"
+        whole = f" (all of {self.name})" if target != self.name else ""
+        return f"{self.text} {verb} {target}, which this assignment bans{whole}"
 
     def __str__(self) -> str:
-        return f"{self.origin}, line {self.line}: {self.text} is {self.name}, which this assignment bans"
+        return f"{self.origin}, line {self.line}: {self.message}"
 
 
 def find_banned(chunks, banned_apis) -> list[BannedUse]:
@@ -43,7 +54,7 @@ class _Scanner(ast.NodeVisitor):
     def hit(self, dotted: str, node: ast.AST, text: str) -> None:
         for name in self.banned:
             if dotted == name or dotted.startswith(name + "."):
-                self.found.append(BannedUse(name, self.origin, getattr(node, "lineno", 0), text))
+                self.found.append(BannedUse(name, self.origin, getattr(node, "lineno", 0), text, dotted))
                 return
 
     def visit_Import(self, node: ast.Import) -> None:

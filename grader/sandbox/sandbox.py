@@ -120,7 +120,7 @@ class Sandbox:
         if self.report is not None:
             return self.report
         began = time.perf_counter()
-        problems = [Problem("banned_api", f"{use.text} is {use.name}, which this assignment bans",
+        problems = [Problem("banned_api", use.message,
                             *_file_and_cell(use.origin), line=use.line)
                     for use in find_banned([(c[0], c[1]) for c in self.chunks], self.banned_apis)]
         output = []

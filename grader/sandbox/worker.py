@@ -22,6 +22,7 @@ import builtins
 import functools
 import ctypes
 import importlib
+import importlib.util
 import json
 import linecache
 import os
@@ -622,9 +623,11 @@ class _OnImport:
         self.pending = {}  # top-level module name -> functions to run once it is imported
 
     def when_imported(self, name, action):
-        if not self.pending:
+        if self not in sys.meta_path:
             sys.meta_path.insert(1 if sys.meta_path and type(sys.meta_path[0]) is _ImportBlocker else 0, self)
-        self.pending.setdefault(name, []).append(action)
+        actions = self.pending.setdefault(name, [])
+        if action not in actions:
+            actions.append(action)
 
     def find_spec(self, name, path=None, target=None):
         if name not in self.pending:
@@ -673,27 +676,154 @@ def _torch_arrived():
 
 
 def _ban(dotted):
+    """Replace a banned function (or a banned module's attribute on its package) with one that
+    raises, now or once its package is imported. Imports of a banned module from the student's
+    code are answered by ``_guarded_import``."""
+    _BANNED.append(dotted)
+    _install_import_guard()
     module_name, _, attr = dotted.rpartition(".")
-    top = module_name.partition(".")[0]
+    top = (module_name or attr).partition(".")[0]
     if top not in sys.modules:
-        _ON_IMPORT.when_imported(top, functools.partial(_ban, dotted))
+        _ON_IMPORT.when_imported(top, _restub)
+        return
+    _stub(dotted)
+
+
+def _stub(dotted):
+    module_name, _, attr = dotted.rpartition(".")
+    owner = sys.modules.get(module_name)
+    if owner is None:
+        parent = sys.modules.get(module_name.rpartition(".")[0])
+        owner = getattr(parent, module_name.rpartition(".")[2], None) if parent is not None else None
+    if owner is None or isinstance(owner, _Banned):
+        return
+    current = getattr(owner, "__dict__", {}).get(attr)
+    if isinstance(current, _Banned) or getattr(current, "_cnngrade_banned", False):
+        return
+    if isinstance(current, types.ModuleType) or sys.modules.get(dotted) is not None:
+        replacement = _Banned(dotted)
+    elif current is not None:
+        replacement = _banned_function(dotted, attr)
+    elif _is_submodule(dotted):
+        replacement = _Banned(dotted)
+    elif hasattr(owner, attr):  # a lazy attribute (a submodule that its package loads lazily?)
+        lazy = getattr(owner, attr)
+        replacement = _Banned(dotted) if isinstance(lazy, types.ModuleType) else _banned_function(dotted, attr)
+    else:
         return
     try:
-        owner = importlib.import_module(module_name)
-    except ImportError:
-        parent, _, child = module_name.rpartition(".")
-        try:
-            owner = getattr(importlib.import_module(parent), child)
-        except (ImportError, AttributeError, ValueError):
-            return
-    if not hasattr(owner, attr):
-        return
+        setattr(owner, attr, replacement)
+    except (AttributeError, TypeError):
+        pass
 
+
+def _is_submodule(dotted):
+    try:
+        return importlib.util.find_spec(dotted) is not None  # its package is imported: nothing more is
+    except (ImportError, ValueError, AttributeError):
+        return False
+
+
+def _restub():
+    """Put every ban in place whose package is now imported (again, where an import replaced a
+    module's stub on its package with the real module)."""
+    for dotted in _BANNED:
+        if dotted.partition(".")[0] in sys.modules:
+            _stub(dotted)
+
+
+def _banned_function(dotted, name, rule=None):
     def banned(*args, **kwargs):
-        raise BannedAPIUsed("%s is not allowed in this assignment" % dotted)
+        raise BannedAPIUsed(_banned_message(dotted, rule))
 
-    banned.__name__ = attr
-    setattr(owner, attr, banned)
+    banned.__name__ = name
+    banned._cnngrade_banned = True
+    return banned
+
+
+def _banned_message(dotted, rule=None):
+    if rule is None or rule == dotted:
+        return "%s is not allowed in this assignment" % dotted
+    return "%s is not allowed in this assignment (it bans all of %s)" % (dotted, rule)
+
+
+class _Banned:
+    """What the student's code gets for a banned module: whatever it takes from it raises when
+    used, so ``from scipy.signal import convolve2d`` still loads and ``convolve2d(...)`` raises."""
+
+    def __init__(self, dotted, rule=None):
+        object.__setattr__(self, "_dotted", dotted)
+        object.__setattr__(self, "_rule", rule or dotted)
+
+    def __getattr__(self, attr):
+        if attr.startswith("__") and attr.endswith("__"):
+            raise AttributeError(attr)
+        return _Banned("%s.%s" % (self._dotted, attr), self._rule)
+
+    def __call__(self, *args, **kwargs):
+        raise BannedAPIUsed(_banned_message(self._dotted, self._rule))
+
+    def __repr__(self):
+        return "<banned: %s>" % self._dotted
+
+
+_BANNED = []  # the banned dotted names of the request being served
+_real_import = builtins.__import__
+_real_import_module = importlib.import_module
+_GUARDED = [False]
+
+
+def _install_import_guard():
+    if not _GUARDED[0]:
+        _GUARDED[0] = True
+        builtins.__import__ = _guarded_import
+        importlib.import_module = _guarded_import_module
+
+
+def _banned_rule(name):
+    for rule in _BANNED:
+        if name == rule or name.startswith(rule + "."):
+            return rule
+    return None
+
+
+def _from_student(frame):
+    """Code that is not a library's: the student's cells and files, and what they exec."""
+    filename = frame.f_code.co_filename
+    return not (os.path.isabs(filename) or filename.startswith("<frozen") or filename == CODE_NAME)
+
+
+def _guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
+    """``import`` as the student's code sees it: a banned module (or anything under it) comes
+    back as a ``_Banned`` stand-in; other imports as usual, with the bans re-applied after."""
+    sys_modules_before = len(sys.modules)
+    if level == 0 and _BANNED and _from_student(sys._getframe(1)):
+        rule = _banned_rule(name)
+        top = name.partition(".")[0]
+        if rule is not None and (fromlist or rule == top):
+            return _Banned(name, rule)
+        if fromlist and any(isinstance(item, str) and _banned_rule("%s.%s" % (name, item)) is not None
+                            for item in fromlist):
+            # the banned names are taken from their stubs; the others imported as asked
+            allowed = tuple(item for item in fromlist
+                            if not (isinstance(item, str) and _banned_rule("%s.%s" % (name, item))))
+            module = _real_import(name, globals, locals, allowed, 0)
+            _restub()
+            return sys.modules.get(name, module) if not allowed else module
+    module = _real_import(name, globals, locals, fromlist, level)
+    if len(sys.modules) != sys_modules_before:
+        _restub()
+    return module
+
+
+def _guarded_import_module(name, package=None):
+    if not name.startswith(".") and _BANNED and _from_student(sys._getframe(1)):
+        rule = _banned_rule(name)
+        if rule is not None:
+            return _Banned(name, rule)
+    module = _real_import_module(name, package)
+    _restub()
+    return module
 
 
 # ---------------------------------------------------------------------------------------------

@@ -27,3 +27,21 @@ def test_aliases_carry_over_from_an_earlier_cell():
 def test_allowed_functions_and_syntax_errors_are_not_reported():
     chunks = [("a", "import torch.nn.functional as F\nF.relu(x)\nF.conv_transpose2d\n"), ("b", "def (:\n")]
     assert find_banned(chunks, BANNED) == []
+
+
+@pytest.mark.parametrize("source, message", [
+    ("import torch.nn.functional as F\nF.conv2d(x, w)\n",
+     "F.conv2d is torch.nn.functional.conv2d, which this assignment bans"),
+    ("from torch.nn.functional import conv2d\n",
+     "from torch.nn.functional import conv2d imports torch.nn.functional.conv2d, which this assignment bans"),
+    ("from scipy.signal import convolve2d\n",
+     "from scipy.signal import convolve2d imports scipy.signal.convolve2d, which this assignment bans "
+     "(all of scipy.signal)"),
+    ("import scipy.signal as sig\n", "import scipy.signal imports scipy.signal, which this assignment bans"),
+    ("from scipy import signal\nsignal.correlate2d(a, b)\n",
+     "signal.correlate2d is scipy.signal.correlate2d, which this assignment bans (all of scipy.signal)"),
+], ids=["alias", "from-import", "from-a-banned-module", "import-a-banned-module", "use-of-a-banned-module"])
+def test_the_message_says_what_the_text_names_and_which_ban_it_falls_under(source, message):
+    uses = find_banned([("bo.ipynb, cell 4", source)], BANNED + ["scipy.signal"])
+    assert uses[-1].message == message
+    assert str(uses[-1]) == f"bo.ipynb, cell 4, line {uses[-1].line}: {message}"
