@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Mapping
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -41,15 +41,32 @@ class Mismatch(AssertionError):
 
     ``expected`` and ``got`` are reprs (plain strings, safe to store); ``expected_value`` and
     ``got_value`` are the objects themselves, for the runner to find the call that produced them.
+    ``explain``, when given, is a costly addition to the message (more calls of the student's
+    code: see ``gradients.expect_backward``), made the first time ``message`` is read (``str()``
+    leaves it out). The runner reads only the message of the failure it reports, so the
+    examples it merely counts or shrinks through never pay for it.
     """
 
-    def __init__(self, message: str, *, expected, got):
+    def __init__(self, message: str, *, expected, got, explain: Callable[[], str] | None = None):
         super().__init__(message)
-        self.message = message
+        self._message = message
+        self._explain = explain
         self.expected = _short_repr(expected)
         self.got = _short_repr(got)
         self.expected_value = expected
         self.got_value = got
+
+    @property
+    def message(self) -> str:
+        if self._explain is not None:
+            explain, self._explain = self._explain, None
+            addition = explain()
+            if addition:
+                self._message += "\n" + addition
+        return self._message
+
+    def __str__(self) -> str:
+        return self._message  # not explained: Hypothesis formats every failure it shrinks through
 
 
 def tolerances(got) -> tuple[float, float]:

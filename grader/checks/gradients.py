@@ -7,7 +7,9 @@ A backward function is judged twice:
   which of three things happened, and says so: the backward pass disagrees with the student's
   forward (the mistake is in the backward pass); it agrees with it (the forward pass computes
   something else than asked, and the backward pass is its faithful gradient: a consistent
-  misconception); or the forward itself fails on these inputs.
+  misconception); or the forward itself fails on these inputs. That verdict costs six forward
+  calls, so it is made when the failure's message is first read: for the one failure a check
+  reports, not for every failing example it counts or shrinks through.
 - :func:`expect_gradient_check` needs no reference: each returned gradient must agree with
   central finite differences of the student's own forward.
 
@@ -26,6 +28,7 @@ returns lower precision is told so, since its differences would be rounding nois
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
@@ -70,8 +73,9 @@ def expect_backward(got, expected, *, inputs: Mapping[str, Any], forward: Callab
         message = _difference(part, want, None, None)
         if message is None:
             continue
-        verdict = _verdict(forward, inputs, dout, name, grad_name, part, forward_name)
-        raise Mismatch(f"{grad_name}: {message}" + (f"\n{verdict}" if verdict else ""), expected=expected, got=got)
+        # six more forward calls: made only when the message is read (the failure reported)
+        verdict = functools.partial(_verdict, forward, dict(inputs), dout, name, grad_name, part, forward_name)
+        raise Mismatch(f"{grad_name}: {message}", expected=expected, got=got, explain=verdict)
 
 
 def expect_gradient_check(got, *, inputs: Mapping[str, Any], forward: Callable[..., Any], dout,

@@ -72,8 +72,9 @@ def test_a_forward_that_raises_is_named_in_the_verdict():
         raise StudentException("IndexError: index 5 is out of bounds")
 
     wrong = by_id("conv2d_backward.grad_weight_averaged_over_batch")(DOUT, X, W, **OPTIONS)
-    with pytest.raises(Mismatch, match=r"Your own conv2d_forward fails on these inputs \(IndexError"):
+    with pytest.raises(Mismatch) as raised:
         judge(wrong, own_forward=broken)
+    assert "Your own conv2d_forward fails on these inputs (IndexError" in raised.value.message
 
 
 def test_the_gradient_check_reports_the_relative_error_of_an_inconsistent_gradient():
@@ -117,3 +118,30 @@ def test_the_rubric_tolerances_decide_how_close_is_close_enough():
     loose = run_checks(suite, code, seed=1, tolerances=Tolerances(float64_rtol=1e-5))
     assert strict["backward.matches"].status.value == "failed"
     assert loose["backward.matches"].status.value == "passed"
+
+
+def test_the_verdict_runs_the_forward_only_for_the_failure_reported_not_for_every_failing_example():
+    from hypothesis import strategies as st
+
+    from grader.checks import given
+
+    wrong = by_id("conv2d_backward.grad_weight_averaged_over_batch")
+    forward_calls = []
+
+    @check("backward.generated", function="backward")
+    @given(scale=st.integers(1, 50))
+    def body(student, scale):
+        x = X * scale
+        expect_backward(student.backward(DOUT, x, W), C.conv2d_backward(DOUT, x, W, **OPTIONS),
+                        inputs={"x": x, "w": W, "b": B}, forward=student.forward, dout=DOUT,
+                        forward_name="conv2d_forward", grads=GRADS)
+
+    def counted_forward(x, w, b):
+        forward_calls.append(1)
+        return forward(x, w, b)
+
+    code = TrustedCode({"backward": lambda dout, x, w: wrong(dout, x, w, **OPTIONS), "forward": counted_forward})
+    outcome = run_checks(CheckSuite([body.__cnngrade_check__]), code, seed=3, max_examples=20)["backward.generated"]
+    assert outcome.status.value == "failed" and outcome.cases_passed == 0 and outcome.cases_total == 20
+    assert "the mistake is in the backward pass" in outcome.message
+    assert len(forward_calls) == 2 * 3  # one verdict: two forward calls per direction, three directions
