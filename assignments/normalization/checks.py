@@ -28,7 +28,6 @@ from hypothesis import strategies as st
 
 import reference.normalization as ref
 from grader.checks import (
-    Mismatch,
     cases,
     check,
     expect_backward,
@@ -64,14 +63,7 @@ OUTPUTS = ("out", "new_running_mean", "new_running_var")
 
 def expect_outputs(got, expected):
     """batchnorm_forward's three results, each compared by name."""
-    if not isinstance(got, (tuple, list)) or len(got) != len(OUTPUTS):
-        kind = f"a {type(got).__name__} of {len(got)} elements" if isinstance(got, (tuple, list)) else repr(got)[:80]
-        raise Mismatch(f"expected a tuple ({', '.join(OUTPUTS)}), got {kind}", expected=expected, got=got)
-    for name, part, want in zip(OUTPUTS, got, expected):
-        try:
-            expect_equal(part, want)
-        except Mismatch as mismatch:
-            raise Mismatch(f"{name}: {mismatch.message}", expected=expected, got=got) from None
+    expect_equal(got, expected, names=OUTPUTS)
 
 
 def first_output(result):
@@ -258,14 +250,7 @@ X_COLUMN = np.array([[1.0], [3.0], [1.0], [3.0]])
          expected=ref.batch_norm_backward(np.arange(16.0).reshape(X4.shape) % 5 - 2, X4, np.array([1.0, -1.0]))),
 )
 def _(student, dout, x, gamma, eps, expected):
-    got = student.batchnorm_backward(dout, x, gamma, **options(eps=eps))
-    if not isinstance(got, (tuple, list)) or len(got) != len(GRADS):
-        expect_equal(got, expected)  # reports what came instead of three arrays
-    for name, part, want in zip(GRADS, got, expected):
-        try:
-            expect_equal(part, want)
-        except Mismatch as mismatch:
-            raise Mismatch(f"{name}: {mismatch.message}", expected=expected, got=got) from None
+    expect_equal(student.batchnorm_backward(dout, x, gamma, **options(eps=eps)), expected, names=GRADS)
 
 
 # Not behind the worked examples: on its inputs a wrong gradient is also compared with finite

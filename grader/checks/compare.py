@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -75,11 +75,33 @@ def tolerances(got) -> tuple[float, float]:
     return tolerance.current().for_dtype(getattr(got, "dtype", None))
 
 
-def expect_equal(got, expected, *, rtol: float | None = None, atol: float | None = None) -> None:
-    """Raise :class:`Mismatch` unless ``got`` equals ``expected`` under the rules above."""
-    message = _difference(got, expected, rtol, atol)
+def expect_equal(got, expected, *, rtol: float | None = None, atol: float | None = None,
+                 names: Sequence[str] | None = None) -> None:
+    """Raise :class:`Mismatch` unless ``got`` equals ``expected`` under the rules above.
+
+    ``names`` name the components of a tuple result, ``("out", "cache")``: a wrong component is
+    reported by its name (``new_running_var: ...``) rather than by its index, and a result of the
+    wrong form as ``expected a tuple (out, cache), got ...``.
+    """
+    if names is None:
+        message = _difference(got, expected, rtol, atol)
+    else:
+        message = _named_difference(got, expected, tuple(names), rtol, atol)
     if message is not None:
         raise Mismatch(message, expected=expected, got=got)
+
+
+def _named_difference(got, expected, names, rtol, atol) -> str | None:
+    if not isinstance(expected, (tuple, list)) or len(expected) != len(names):
+        raise ValueError(f"expect_equal: {len(names)} names {list(names)} for the expected value {_short_repr(expected)}")
+    if not isinstance(got, (tuple, list)) or len(got) != len(names):
+        what = f"a {type(got).__name__} of {len(got)} elements" if isinstance(got, (tuple, list)) else _describe(got)
+        return f"expected a tuple ({', '.join(names)}), got {what}"
+    for name, part, want in zip(names, got, expected):
+        message = _difference(part, want, rtol, atol)
+        if message is not None:
+            return f"{name}: {message}"
+    return None
 
 
 def values_match(got, expected, *, rtol: float | None = None, atol: float | None = None) -> bool:

@@ -123,3 +123,17 @@ def test_dict_mismatch_names_key():
 
 def test_sequence_of_non_numbers_compares_element_by_element():
     assert mismatch_message(["x", "y"], ["x", "z"]) == "at index 1: expected 'z' (str), got 'y' (str)"
+
+
+def test_named_tuple_components_are_reported_by_name():
+    names = ("out", "new_running_mean", "new_running_var")
+    expected = (np.zeros(2), np.ones(2), np.full(2, 2.0))
+    expect_equal((np.zeros(2), [1.0, 1.0], np.full(2, 2.0)), expected, names=names)
+    message = mismatch_message((np.zeros(2), np.ones(2), np.full(2, 3.0)), expected, names=names)
+    assert message.startswith("new_running_var: Mismatched elements: 2 / 2")
+    assert mismatch_message(np.zeros(2), expected, names=names) == (
+        "expected a tuple (out, new_running_mean, new_running_var), got array([0., 0.]) (ndarray)")
+    assert mismatch_message((1, 2), expected, names=names) == (
+        "expected a tuple (out, new_running_mean, new_running_var), got a tuple of 2 elements")
+    with pytest.raises(ValueError, match="3 names"):
+        expect_equal((1, 2), (1, 2), names=names)  # the check's own mistake: a grader error
