@@ -117,11 +117,13 @@ def _argument_of(label: str) -> str:
 def _mutation_message(function: str, labels: list[str]) -> str:
     names = " and ".join(", ".join(labels).rsplit(", ", 1))
     which = "argument" if len(labels) == 1 else "arguments"
+    a = labels[0]
+    copied = f"{a} = {a}.copy()" if "[" not in a else f"x = {a}.copy()"
     return (
         f"{function} changed its {which} {names} in place. The arrays a caller passes in are not yours "
         "to change: the caller's later use of them (the next layer, the backward pass) would see the "
-        f"changed values. Work on a copy instead (e.g. {labels[0].partition('[')[0]} = "
-        f"{labels[0].partition('[')[0]}.copy(), or y = x - m instead of x -= m)."
+        f"changed values. Work on a copy instead: compute a new array (new = {a} * m, not {a} *= m or "
+        f"{a}[i] = v), or copy it first ({copied})."
     )
 
 

@@ -74,8 +74,11 @@ def test_a_check_fails_a_call_that_changes_its_input_and_says_how_to_fix_it(box)
     result = outcome(box, "relu_backward")
     assert result.status.value == "failed"
     assert result.message.startswith("relu_backward changed its argument dout in place.")
-    assert "Work on a copy instead (e.g. dout = dout.copy()" in result.message
-    assert outcome(box, "from_cache").message.startswith("from_cache changed its argument cache[1] in place.")
+    assert ("Work on a copy instead: compute a new array (new = dout * m, not dout *= m "
+            "or dout[i] = v), or copy it first (dout = dout.copy()).") in result.message
+    from_cache = outcome(box, "from_cache").message
+    assert from_cache.startswith("from_cache changed its argument cache[1] in place.")
+    assert "(x = cache[1].copy())" in from_cache
     assert outcome(box, "honest").status.value == "passed"
 
 
