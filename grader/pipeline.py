@@ -27,6 +27,7 @@ from typing import Callable, Iterable, Sequence
 
 from grader.checks import CheckSuite, load_checks, run_checks
 from grader.reports import write_batch_reports, write_student_reports
+from grader.reports.student import FIGURE_FOLDERS, remove_stale_figures
 from grader.result import UNGRADABLE, CheckOutcome, Problem, Status, StudentResult
 from grader.rubric import Rubric, load_rubric
 from grader.sandbox import Budget, Limits, Pool, Sandbox
@@ -484,8 +485,13 @@ def _write_student_files(result: StudentResult, folder: Path, reveal: frozenset[
     staging = folder.parent / f".{folder.name}.writing"  # student folders never start with "."
     written = write_student_reports(result, staging, reveal=reveal)
     folder.mkdir(parents=True, exist_ok=True)
+    remove_stale_figures(folder, written)
     for name in sorted(written, key=lambda n: n == "result.json"):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         os.replace(written[name], folder / name)
+    for sub in FIGURE_FOLDERS:
+        if (staging / sub).is_dir():
+            (staging / sub).rmdir()
     staging.rmdir()
 
 

@@ -39,6 +39,7 @@ class CheckOutcome:
     cases_total: int = 0
     duration_s: float = 0.0
     detail: str = ""  # the instructor's only: the grader's own traceback when the check errored
+    figure: dict | None = None  # a picture of the failure, as plain data (grader.checks.figure)
 
     @classmethod
     def from_dict(cls, data: dict) -> "CheckOutcome":

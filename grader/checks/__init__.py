@@ -7,12 +7,14 @@ Public surface (re-exports of small modules named by what they hold):
 - ``compare``: :func:`expect_equal`, :func:`expect_one_of`, :func:`values_match`, :class:`Mismatch`
 - ``gradients``: :func:`expect_backward`, :func:`expect_gradient_check` (backward passes, checked
   against the reference and by finite differences of the student's own forward)
+- ``figure``: :func:`curves` (a picture of a failure, as plain data, for the feedback)
 - ``tolerance``: :class:`Tolerances` (the rubric's, in force while checks run)
 - ``runner``: :func:`run_checks`
 - ``student``: :class:`StudentCode` (what the runner calls), :class:`TrustedCode`
 - ``diagnosis``: :func:`diagnose` (misconceptions from the mistake catalog)
 """
 from grader.checks.compare import Mismatch, expect_equal, expect_one_of, values_match
+from grader.checks.figure import curves
 from grader.checks.gradients import expect_backward, expect_gradient_check
 from grader.checks.diagnosis import diagnose
 from grader.checks.registry import (
@@ -39,6 +41,7 @@ __all__ = [
     "TrustedCode",
     "cases",
     "check",
+    "curves",
     "diagnose",
     "expect_backward",
     "expect_equal",

@@ -47,10 +47,12 @@ class Mismatch(AssertionError):
     examples it merely counts or shrinks through never pay for it.
     """
 
-    def __init__(self, message: str, *, expected, got, explain: Callable[[], str] | None = None):
+    def __init__(self, message: str, *, expected, got, explain: Callable[[], str] | None = None,
+                 figure: dict | None = None):
         super().__init__(message)
         self._message = message
         self._explain = explain
+        self.figure = figure  # a picture for the feedback (``grader.checks.figure.curves``), or None
         self.expected = _short_repr(expected)
         self.got = _short_repr(got)
         self.expected_value = expected

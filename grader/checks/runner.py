@@ -250,9 +250,9 @@ def _shrink(spec: Check, runner: _Runner, seed: int, max_examples: int) -> _Tria
 def _failed(spec, trial: _Trial, passed, total, mistakes_for, evidence, not_run) -> CheckOutcome:
     error = trial.error
     call = _culprit(trial)
-    expected = got = None
+    expected = got = figure = None
     if isinstance(error, Mismatch):
-        expected, got = error.expected, error.got
+        expected, got, figure = error.expected, error.got, error.figure
         detail = error.message
         message = f"{call.render()} is wrong:" if call else "wrong answer:"
         message += ("\n" if "\n" in detail else " ") + detail
@@ -283,6 +283,7 @@ def _failed(spec, trial: _Trial, passed, total, mistakes_for, evidence, not_run)
         misconception=misconception,
         cases_passed=passed,
         cases_total=total,
+        figure=figure,
     )
 
 

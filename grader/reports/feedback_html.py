@@ -1,10 +1,12 @@
 """feedback.html: one self-contained page (inline CSS, no scripts, no external assets)."""
 from __future__ import annotations
 
+import base64
 from typing import Iterable
 
 from grader.reports.escaping import html_text as escape
 from grader.reports.escaping import neutralize_workflow_commands
+from grader.reports.figures import figure_png, has_figure
 from grader.reports.numbers import format_points
 from grader.reports.visibility import shown_result
 from grader.reports.wording import (
@@ -32,6 +34,7 @@ h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem}h3{font-size:1.05rem;mar
 pre{background:#f6f8fa;border-radius:6px;padding:.5rem .75rem;overflow-x:auto;white-space:pre-wrap}
 code{background:#f6f8fa;border-radius:4px;padding:0 .2rem}
 .muted{color:#57606a;font-style:italic}
+figure{margin:.5rem 0}figure img{max-width:100%;height:auto}
 """.strip()
 
 
@@ -104,6 +107,10 @@ def _check(check: CheckOutcome, *, note: bool) -> str:
         out.append(f"<p>Expected:</p><pre>{escape(check.expected)}</pre>")
     if check.got is not None:
         out.append(f"<p>Got:</p><pre>{escape(check.got)}</pre>")
+    if has_figure(check):
+        png = base64.b64encode(figure_png(check.figure)).decode("ascii")
+        out.append(f'<figure><img alt="{escape(str(check.figure.get("title", "")))}" '
+                   f'src="data:image/png;base64,{png}"></figure>')
     if check.misconception is not None:
         out.append(f"<p><strong>Likely misconception</strong> (<code>{escape(check.misconception.id)}</code>): "
                    f"{escape(check.misconception.explanation)}</p>")

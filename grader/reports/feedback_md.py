@@ -1,7 +1,7 @@
 """feedback.md: the student's Markdown report (also the per-test text sent to Gradescope)."""
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from grader.reports.escaping import markdown_block, markdown_code, markdown_text, neutralize_workflow_commands
 from grader.reports.numbers import format_points
@@ -22,7 +22,10 @@ _ICON = {Status.PASSED: "✅", Status.FAILED: "❌", Status.ERRORED: "⚠️", S
 
 
 def feedback_markdown(result: StudentResult, *, reveal: Iterable[str] = frozenset(),
-                      instructor: bool = False) -> str:
+                      instructor: bool = False, figures: Mapping[str, str] | None = None) -> str:
+    """The report; ``figures`` maps a check id to the relative path of its picture (written
+    beside the file by ``reports.student``), linked under the check. Without it, no pictures:
+    the text stays whole where images cannot be shown (Gradescope, JUnit)."""
     shown = shown_result(result, reveal=reveal, instructor=instructor)
     out = [f"# Feedback for {markdown_code(result.student_id)}", "", f"**{score_text(shown)}**"]
     if shown.held_back:
@@ -37,7 +40,7 @@ def feedback_markdown(result: StudentResult, *, reveal: Iterable[str] = frozense
         out += [f"- {problem_markdown(p)}" for p in result.problems]
     out += ["", "## Items"]
     for item in shown.items:
-        out += ["", item_markdown(item, heading="###", instructor=instructor)]
+        out += ["", item_markdown(item, heading="###", instructor=instructor, figures=figures)]
     # Neutralised because a CI job may print this file to its log.
     return neutralize_workflow_commands("\n".join(out).rstrip("\n") + "\n")
 
@@ -53,14 +56,16 @@ def problem_markdown(problem: Problem) -> str:
     return f"{where}: {markdown_code(problem.message)}"
 
 
-def item_markdown(item: ItemResult, *, heading: str = "###", instructor: bool = False) -> str:
+def item_markdown(item: ItemResult, *, heading: str = "###", instructor: bool = False,
+                  figures: Mapping[str, str] | None = None) -> str:
     title = (f"{heading} {_ICON[item.status]} {markdown_text(item.title)}: "
              f"{format_points(item.points)} / {format_points(item.max_points)} ({STATUS_LABEL[item.status]})")
-    details = item_details_markdown(item, instructor=instructor)
+    details = item_details_markdown(item, instructor=instructor, figures=figures)
     return f"{title}\n\n{details}" if details else title
 
 
-def item_details_markdown(item: ItemResult, *, instructor: bool = False) -> str:
+def item_details_markdown(item: ItemResult, *, instructor: bool = False,
+                          figures: Mapping[str, str] | None = None) -> str:
     """Everything about an item below its title: notes, feedback, and the checks that need words."""
     out = []
     if instructor and item.visibility != "visible":
@@ -70,11 +75,13 @@ def item_details_markdown(item: ItemResult, *, instructor: bool = False) -> str:
     if item.feedback:
         out.append("  \n".join(markdown_text(line) for line in item.feedback.splitlines()))
     note = item.status is not Status.ERRORED  # said once for the item already
-    out += [check_markdown(c, note=note, instructor=instructor) for c in item.checks if has_details(c) or instructor]
+    out += [check_markdown(c, note=note, instructor=instructor, figures=figures)
+            for c in item.checks if has_details(c) or instructor]
     return "\n\n".join(out)
 
 
-def check_markdown(check: CheckOutcome, *, note: bool = True, instructor: bool = False) -> str:
+def check_markdown(check: CheckOutcome, *, note: bool = True, instructor: bool = False,
+                   figures: Mapping[str, str] | None = None) -> str:
     counts = f" ({check.cases_passed}/{check.cases_total} cases passed)" if check.cases_total else ""
     out = [f"**Check {markdown_code(check.check_id)}: {STATUS_LABEL[check.status]}**{counts}"]
     if check.status is Status.ERRORED and note:
@@ -90,6 +97,9 @@ def check_markdown(check: CheckOutcome, *, note: bool = True, instructor: bool =
         out += ["", "Expected:", "", markdown_block(check.expected)]
     if check.got is not None:
         out += ["", "Got:", "", markdown_block(check.got)]
+    if figures and check.check_id in figures:
+        title = markdown_text(str((check.figure or {}).get("title", "figure"))).replace("]", "\\]")
+        out += ["", f"![{title}]({figures[check.check_id]})"]
     if check.misconception is not None:
         out += ["", f"**Likely misconception** ({markdown_code(check.misconception.id)}): "
                     f"{markdown_text(check.misconception.explanation)}"]
