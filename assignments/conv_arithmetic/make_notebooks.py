@@ -5,16 +5,15 @@ teaching text or to a sample is one edit here. Run: ``python assignments/conv_ar
 """
 from __future__ import annotations
 
-import hashlib
-import json
-import textwrap
+import sys
 from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell
 
 HERE = Path(__file__).parent
-SAMPLES = HERE / "samples"
+if str(HERE.parent) not in sys.path:  # notebook_parts sits in assignments/, which is not a package
+    sys.path.insert(0, str(HERE.parent))
+from notebook_parts import AssignmentNotebooks, hashed_ids  # noqa: E402
 
 INTRO = r"""# Assignment 1: convolution arithmetic
 
@@ -150,38 +149,15 @@ EXAMPLES = {
 }
 
 
-def graded_cell(name: str, source: str):
-    return new_code_cell(source, metadata={"tags": [f"graded:{name}"]})
-
-
-def assignment_notebook(code: dict[str, str], *, examples: bool = True):
-    cells = [new_markdown_cell(INTRO)]
-    for name in TEMPLATE:
-        cells.append(new_markdown_cell(TEXTS[name]))
-        cells.append(graded_cell(name, code[name]))
-        if examples:
-            cells.append(new_code_cell(EXAMPLES[name]))
-    cells.append(new_markdown_cell("## Self-check"))
-    cells.append(new_code_cell(SELF_CHECK))
-    return notebook(cells)
-
-
-def notebook(cells):
-    nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.metadata["language_info"] = {"name": "python"}
-    nb.metadata["cnngrade"] = {"assignment": "conv_arithmetic"}  # which rubric `cnngrade check` uses
-    return nb
+NOTEBOOKS = AssignmentNotebooks(
+    "conv_arithmetic", list(TEMPLATE), INTRO, TEXTS, EXAMPLES, TEMPLATE, SOLUTION,
+    self_check=SELF_CHECK, cell_ids=hashed_ids,
+)
 
 
 def plain_notebook(*sources: str):
     """A notebook with untagged code cells: students who deleted the markers."""
-    return notebook([new_code_cell(textwrap.dedent(s).strip("\n")) for s in sources])
-
-
-def with_changes(**changes: str):
-    """The solution with some graded functions replaced (a student with a classic mistake)."""
-    return assignment_notebook({**SOLUTION, **changes}, examples=False)
+    return NOTEBOOKS.plain_notebook(*sources, declared=True)
 
 
 # --- The sample class --------------------------------------------------------------------
@@ -308,14 +284,14 @@ def coursera_style(code: dict[str, str], *, markers: bool):
     for name, src in code.items():
         head = f"# GRADED FUNCTION: {name}\n\n" if markers else ""
         cells.append(new_code_cell(head + src))
-    return notebook(cells)
+    return NOTEBOOKS.notebook(cells)
 
 
 def sample_class() -> dict[str, object]:
     s = SOLUTION
     return {
         # correct, in different styles: all must get full marks
-        "ada_formulas": assignment_notebook(SOLUTION),
+        "ada_formulas": NOTEBOOKS.assignment_notebook(SOLUTION),
         "bruno_loops": plain_notebook(LOOP_STYLE),
         "chen_float_then_int": plain_notebook(FLOAT_STYLE),
         "dana_math_floor": plain_notebook(MATH_FLOOR_STYLE),
@@ -331,46 +307,46 @@ def sample_class() -> dict[str, object]:
             "%matplotlib inline\n!pip install nothing\n" + s["receptive_field"],
         ),
         # classic mistakes: lose points on the right item, and the feedback names the mistake
-        "hana_ceil_instead_of_floor": with_changes(conv_output_size='''def conv_output_size(n_in, kernel_size, stride=1, padding=0, dilation=1):
+        "hana_ceil_instead_of_floor": NOTEBOOKS.with_changes(conv_output_size='''def conv_output_size(n_in, kernel_size, stride=1, padding=0, dilation=1):
     import math
     return math.ceil((n_in + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1'''),
-        "ivan_padding_once": with_changes(conv_output_size='''def conv_output_size(n_in, kernel_size, stride=1, padding=0, dilation=1):
+        "ivan_padding_once": NOTEBOOKS.with_changes(conv_output_size='''def conv_output_size(n_in, kernel_size, stride=1, padding=0, dilation=1):
     return (n_in + padding - dilation * (kernel_size - 1) - 1) // stride + 1'''),
-        "julia_dilation_ignored": with_changes(conv_output_size='''def conv_output_size(n_in, kernel_size, stride=1, padding=0, dilation=1):
+        "julia_dilation_ignored": NOTEBOOKS.with_changes(conv_output_size='''def conv_output_size(n_in, kernel_size, stride=1, padding=0, dilation=1):
     return (n_in + 2 * padding - kernel_size) // stride + 1'''),
-        "kofi_pool_stride_one": with_changes(pool_output_size='''def pool_output_size(n_in, kernel_size, stride=None, ceil_mode=False):
+        "kofi_pool_stride_one": NOTEBOOKS.with_changes(pool_output_size='''def pool_output_size(n_in, kernel_size, stride=None, ceil_mode=False):
     import math
     stride = stride or 1
     rounding = math.ceil if ceil_mode else math.floor
     return rounding((n_in - kernel_size) / stride) + 1'''),
-        "lena_bias_forgotten": with_changes(conv_param_count='''def conv_param_count(in_channels, out_channels, kernel_size, bias=True):
+        "lena_bias_forgotten": NOTEBOOKS.with_changes(conv_param_count='''def conv_param_count(in_channels, out_channels, kernel_size, bias=True):
     return out_channels * in_channels * kernel_size * kernel_size'''),
-        "malik_rf_without_jump": with_changes(receptive_field='''def receptive_field(layers):
+        "malik_rf_without_jump": NOTEBOOKS.with_changes(receptive_field='''def receptive_field(layers):
     rf = 1
     for layer in layers:
         rf += (layer["kernel_size"] - 1) * layer.get("dilation", 1)
     return rf'''),
-        "nora_ceil_mode_no_rule": with_changes(pool_output_size='''def pool_output_size(n_in, kernel_size, stride=None, ceil_mode=False):
+        "nora_ceil_mode_no_rule": NOTEBOOKS.with_changes(pool_output_size='''def pool_output_size(n_in, kernel_size, stride=None, ceil_mode=False):
     import math
     stride = kernel_size if stride is None else stride
     rounding = math.ceil if ceil_mode else math.floor
     return rounding((n_in - kernel_size) / stride) + 1'''),
-        "omar_rf_dilation_ignored": with_changes(receptive_field='''def receptive_field(layers):
+        "omar_rf_dilation_ignored": NOTEBOOKS.with_changes(receptive_field='''def receptive_field(layers):
     rf, jump = 1, 1
     for layer in layers:
         rf += (layer["kernel_size"] - 1) * jump
         jump *= layer["stride"]
     return rf'''),
         # broken: a clear message naming file, cell and line; only what is broken costs points
-        "petra_syntax_error": with_changes(conv_param_count='''def conv_param_count(in_channels, out_channels, kernel_size, bias=True)
+        "petra_syntax_error": NOTEBOOKS.with_changes(conv_param_count='''def conv_param_count(in_channels, out_channels, kernel_size, bias=True)
     return out_channels * (in_channels * kernel_size ** 2 + bias)'''),
         "quinn_missing_function": coursera_style(
             {k: v for k, v in SOLUTION.items() if k != "receptive_field"}, markers=True
         ),
         "rosa_not_json": None,  # written as broken JSON below
-        "sam_untouched_template": assignment_notebook(TEMPLATE),
+        "sam_untouched_template": NOTEBOOKS.assignment_notebook(TEMPLATE),
         # hostile: the batch completes and they earn nothing they did not earn honestly
-        "tariq_infinite_loop": with_changes(pool_output_size='''def pool_output_size(n_in, kernel_size, stride=None, ceil_mode=False):
+        "tariq_infinite_loop": NOTEBOOKS.with_changes(pool_output_size='''def pool_output_size(n_in, kernel_size, stride=None, ceil_mode=False):
     while True:
         try:
             pass
@@ -378,7 +354,7 @@ def sample_class() -> dict[str, object]:
             pass'''),
         "uma_sys_exit": plain_notebook("import sys\nsys.exit(0)", s["conv_output_size"],
                                        "import os\n\ndef pool_output_size(n_in, kernel_size, stride=None, ceil_mode=False):\n    os._exit(0)"),
-        "victor_always_equal": with_changes(conv_param_count='''class Anything(int):
+        "victor_always_equal": NOTEBOOKS.with_changes(conv_param_count='''class Anything(int):
     def __eq__(self, other):
         return True
     __hash__ = int.__hash__
@@ -412,26 +388,10 @@ def conv_param_count(in_channels, out_channels, kernel_size, bias=True):
     }
 
 
-def write(nb, path: Path) -> None:
-    # nbformat gives new cells random ids: number them instead, so the bytes are reproducible
-    for index, cell in enumerate(nb.cells):
-        cell["id"] = hashlib.sha256(f"{index}:{cell.source}".encode()).hexdigest()[:8]
-    nbformat.validate(nb)
-    path.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
 def main(out: Path = HERE) -> None:
     """Write the notebooks under ``out`` (default: this folder, where they are committed)."""
-    out = Path(out)
-    samples = out / SAMPLES.name
-    write(assignment_notebook(TEMPLATE), out / "student.ipynb")
-    write(assignment_notebook(SOLUTION), out / "solution.ipynb")
-    samples.mkdir(parents=True, exist_ok=True)
-    for stem, nb in sample_class().items():
-        if nb is None:
-            continue
-        write(nb, samples / f"{stem}.ipynb")
-    (samples / "rosa_not_json.ipynb").write_text(
+    NOTEBOOKS.write_all(out, {stem: nb for stem, nb in sample_class().items() if nb is not None})
+    (Path(out) / "samples" / "rosa_not_json.ipynb").write_text(
         '{\n "cells": [\n  {"cell_type": "code", "source": "def conv_output_size(n_in, k):\\n    return n_in - k + 1",\n', encoding="utf-8"
     )
 

@@ -6,16 +6,14 @@ Cell ids are derived from the cells, not random, so that running it again gives 
 """
 from __future__ import annotations
 
-import hashlib
-import json
-import textwrap
+import sys
 from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
 HERE = Path(__file__).parent
-SAMPLES = HERE / "samples"
+if str(HERE.parent) not in sys.path:  # notebook_parts sits in assignments/, which is not a package
+    sys.path.insert(0, str(HERE.parent))
+from notebook_parts import AssignmentNotebooks, graded_function, hashed_ids, self_check_source  # noqa: E402
+
 ASSIGNMENT = "convolution"
 FUNCTIONS = ["conv2d_forward", "conv2d_backward", "convolve2d"]
 
@@ -119,15 +117,6 @@ convolved with $\begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix}$: the turned kernel
 $\begin{pmatrix} 4 & 3 \\ 2 & 1 \end{pmatrix}$, so $\text{out}[0, 0] = 4 + 6 + 8 + 5 = 23$, and
 $\text{out} = \begin{pmatrix} 23 & 33 \\ 53 & 63 \end{pmatrix}$."""
 
-SELF_CHECK = f"""# Self-check: runs the visible checks on your functions, in a sandbox. Run it as often as you like.
-try:
-    from grader import check
-except ImportError:
-    print("cnngrade is not installed here: run `cnngrade check <this notebook> --assignment {ASSIGNMENT}`")
-else:
-    for name in {FUNCTIONS!r}:
-        check(name, assignment="{ASSIGNMENT}")"""
-
 SIGNATURES = {
     "conv2d_forward": ('def conv2d_forward(x, w, b, stride=1, padding=0):',
                        '"""Convolution layer (cross-correlation, as torch): x (N, C, H, W), w (F, C, KH, KW),\n'
@@ -141,8 +130,7 @@ SIGNATURES = {
 
 def function(name: str, body: str) -> str:
     """A graded function: the contract's signature and docstring, then ``body``."""
-    head, doc = SIGNATURES[name]
-    return f"{head}\n    {doc}\n" + textwrap.indent(textwrap.dedent(body).strip("\n"), "    ")
+    return graded_function(SIGNATURES[name], body)
 
 
 TEMPLATE = {name: function(name, "# YOUR CODE HERE\nraise NotImplementedError()") for name in FUNCTIONS}
@@ -215,48 +203,11 @@ print(dw[0, 0], db)  # [[12. 16.] [24. 28.]] [4.]""",
 }
 
 
-def graded_cell(name: str, source: str):
-    return new_code_cell(source, metadata={"tags": [f"graded:{name}"]})
-
-
-def notebook(cells, *, declared: bool = True):
-    nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.metadata["language_info"] = {"name": "python"}
-    if declared:
-        nb.metadata["cnngrade"] = {"assignment": ASSIGNMENT}  # which rubric `cnngrade check` uses
-    return nb
-
-
-def assignment_notebook(code: dict[str, str], *, setup: str = SETUP, examples: bool = True):
-    cells = [new_markdown_cell(INTRO), new_markdown_cell(SETUP_TEXT), new_code_cell(setup)]
-    for name in FUNCTIONS:
-        cells.append(new_markdown_cell(TEXTS[name]))
-        cells.append(graded_cell(name, code[name]))
-        if examples:
-            cells.append(new_code_cell(EXAMPLES[name]))
-    cells.append(new_markdown_cell("## Self-check"))
-    cells.append(new_code_cell(SELF_CHECK))
-    return notebook(cells)
-
-
-def plain_notebook(*sources: str):
-    """A fresh notebook with untagged cells and no assignment metadata: a student who pasted
-    their code into a new notebook."""
-    return notebook([new_code_cell(textwrap.dedent(s).strip("\n")) for s in sources], declared=False)
-
-
-def with_changes(**changes: str):
-    """The solution with some graded functions replaced (a student with a classic mistake)."""
-    return assignment_notebook({**SOLUTION, **changes}, examples=False)
-
-
-def own_style(setup: str, code: dict[str, str]):
-    """A student who filled the graded cells in their own style, with helpers in the setup cell."""
-    return assignment_notebook(
-        {name: function(name, body) for name, body in code.items()},
-        setup=textwrap.dedent(setup).strip("\n"), examples=False,
-    )
+NOTEBOOKS = AssignmentNotebooks(
+    ASSIGNMENT, FUNCTIONS, INTRO, TEXTS, EXAMPLES, TEMPLATE, SOLUTION,
+    self_check=self_check_source(ASSIGNMENT, FUNCTIONS), setup_text=SETUP_TEXT, setup=SETUP,
+    signatures=SIGNATURES, cell_ids=hashed_ids,
+)
 
 
 # --- Correct solutions in other styles: each must get full marks ------------------------------
@@ -635,35 +586,35 @@ def convolve_with(flip: str) -> str:
 def sample_class() -> dict[str, object]:
     return {
         # correct, in different styles: all must get full marks
-        "ada_loops": assignment_notebook(SOLUTION),
-        "bruno_im2col": plain_notebook(IM2COL_STYLE),
-        "chen_sliding_window_view": own_style(SLIDING_SETUP, SLIDING_STYLE),
-        "dana_einsum_as_strided": own_style(EINSUM_SETUP, EINSUM_STYLE),
-        "emeka_loops_over_taps": own_style(SETUP, TAPS_STYLE),
+        "ada_loops": NOTEBOOKS.assignment_notebook(SOLUTION),
+        "bruno_im2col": NOTEBOOKS.plain_notebook(IM2COL_STYLE),
+        "chen_sliding_window_view": NOTEBOOKS.own_style(SLIDING_SETUP, SLIDING_STYLE),
+        "dana_einsum_as_strided": NOTEBOOKS.own_style(EINSUM_SETUP, EINSUM_STYLE),
+        "emeka_loops_over_taps": NOTEBOOKS.own_style(SETUP, TAPS_STYLE),
         # consistent: the forward flips the kernel and the backward is its exact gradient
-        "fatima_flipped_kernel_both": with_changes(conv2d_forward=FLIPPED_FORWARD,
-                                                   conv2d_backward=FLIPPED_BACKWARD),
+        "fatima_flipped_kernel_both": NOTEBOOKS.with_changes(conv2d_forward=FLIPPED_FORWARD,
+                                                             conv2d_backward=FLIPPED_BACKWARD),
         # forward right, backward wrong: dx slides the turned kernel in the loop
-        "goran_dx_turned_kernel": with_changes(conv2d_backward=backward_with(
+        "goran_dx_turned_kernel": NOTEBOOKS.with_changes(conv2d_backward=backward_with(
             dx_line="dxp[:, :, rows, cols] += g * w[o, :, ::-1, ::-1]  # \"the backward flips\"")),
-        "hana_bias_forgotten": with_changes(conv2d_forward=forward_with(bias="")),
-        "ivan_padding_one_side": with_changes(conv2d_forward=forward_with(
+        "hana_bias_forgotten": NOTEBOOKS.with_changes(conv2d_forward=forward_with(bias="")),
+        "ivan_padding_one_side": NOTEBOOKS.with_changes(conv2d_forward=forward_with(
             pad="xp = np.pad(x, ((0, 0), (0, 0), (0, 2 * ph), (0, 2 * pw)))  # 2p zeros, after")),
-        "julia_stride_pair_swapped": with_changes(conv2d_forward=forward_with(
+        "julia_stride_pair_swapped": NOTEBOOKS.with_changes(conv2d_forward=forward_with(
             pairs="sw, sh = as_pair(stride)\nph, pw = as_pair(padding)")),
-        "kofi_dw_last_sample_only": with_changes(conv2d_backward=DW_LAST_SAMPLE),
-        "lena_dx_assigns_windows": with_changes(conv2d_backward=DX_ASSIGNED),
-        "malik_db_mean_over_positions": with_changes(conv2d_backward=backward_with(
+        "kofi_dw_last_sample_only": NOTEBOOKS.with_changes(conv2d_backward=DW_LAST_SAMPLE),
+        "lena_dx_assigns_windows": NOTEBOOKS.with_changes(conv2d_backward=DX_ASSIGNED),
+        "malik_db_mean_over_positions": NOTEBOOKS.with_changes(conv2d_backward=backward_with(
             db="db = None if b is None else dout.mean(axis=(2, 3)).sum(axis=0)")),
-        "nora_dx_stride_ignored": with_changes(conv2d_backward=backward_with(
+        "nora_dx_stride_ignored": NOTEBOOKS.with_changes(conv2d_backward=backward_with(
             dx_line="dxp[:, :, i:i + kh, j:j + kw] += g * w[o]")),
-        "omar_dx_cropped_top_left": with_changes(conv2d_backward=backward_with(
+        "omar_dx_cropped_top_left": NOTEBOOKS.with_changes(conv2d_backward=backward_with(
             crop="dx = dxp[:, :, :height, :width]")),
-        "petra_convolve_without_flip": with_changes(convolve2d=convolve_with("flipped = kernel")),
-        "quinn_kernel_transposed": with_changes(convolve2d=convolve_with(
+        "petra_convolve_without_flip": NOTEBOOKS.with_changes(convolve2d=convolve_with("flipped = kernel")),
+        "quinn_kernel_transposed": NOTEBOOKS.with_changes(convolve2d=convolve_with(
             "flipped = kernel.T  # \"flip the kernel\"")),
         # right values, but flips the caller's kernel in place: every call of convolve2d fails
-        "rosa_flips_kernel_in_place": with_changes(convolve2d=function("convolve2d", """
+        "rosa_flips_kernel_in_place": NOTEBOOKS.with_changes(convolve2d=function("convolve2d", """
             kernel[:] = kernel[::-1, ::-1]  # turn it by 180 degrees (in place!)
             kh, kw = kernel.shape
             oh, ow = image.shape[0] - kh + 1, image.shape[1] - kw + 1
@@ -674,33 +625,19 @@ def sample_class() -> dict[str, object]:
             return out
         """)),
         # scipy.signal.convolve2d, banned: reported, and raises when called
-        "sam_scipy_convolve2d": with_changes(convolve2d='''from scipy.signal import convolve2d as scipy_convolve2d
+        "sam_scipy_convolve2d": NOTEBOOKS.with_changes(convolve2d='''from scipy.signal import convolve2d as scipy_convolve2d
 
 
 ''' + function("convolve2d", """
             return scipy_convolve2d(image, kernel, mode="valid")
         """)),
-        "tariq_untouched_template": assignment_notebook(TEMPLATE),
+        "tariq_untouched_template": NOTEBOOKS.assignment_notebook(TEMPLATE),
     }
-
-
-def write(nb, path: Path) -> None:
-    # nbformat gives new cells random ids: derive them from the cells, so the bytes are reproducible
-    for index, cell in enumerate(nb.cells):
-        cell["id"] = hashlib.sha256(f"{index}:{cell.source}".encode()).hexdigest()[:8]
-    nbformat.validate(nb)
-    path.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def main(out: Path = HERE) -> None:
     """Write the notebooks under ``out`` (default: this folder, where they are committed)."""
-    out = Path(out)
-    samples = out / SAMPLES.name
-    write(assignment_notebook(TEMPLATE), out / "student.ipynb")
-    write(assignment_notebook(SOLUTION), out / "solution.ipynb")
-    samples.mkdir(parents=True, exist_ok=True)
-    for stem, nb in sample_class().items():
-        write(nb, samples / f"{stem}.ipynb")
+    NOTEBOOKS.write_all(out, sample_class())
 
 
 if __name__ == "__main__":

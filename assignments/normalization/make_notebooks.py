@@ -6,15 +6,14 @@ Cell ids are numbered, not random, so that running it again gives the same bytes
 """
 from __future__ import annotations
 
-import json
-import textwrap
+import sys
 from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
 HERE = Path(__file__).parent
-SAMPLES = HERE / "samples"
+if str(HERE.parent) not in sys.path:  # notebook_parts sits in assignments/, which is not a package
+    sys.path.insert(0, str(HERE.parent))
+from notebook_parts import AssignmentNotebooks, graded_function, self_check_source  # noqa: E402
+
 ASSIGNMENT = "normalization"
 FUNCTIONS = ["batchnorm_forward", "batchnorm_backward", "dropout_forward", "dropout_backward"]
 
@@ -143,15 +142,6 @@ $$dx = \frac{\text{dout} \cdot \text{mask}}{1 - p} \quad \text{(training)}, \qqu
 
 *Worked example.* $\text{dout} = (3, 3, 3, -6)$ with the mask and $p$ above: $dx = (4, 0, 4, -8)$."""
 
-SELF_CHECK = f"""# Self-check: runs the visible checks on your functions, in a sandbox. Run it as often as you like.
-try:
-    from grader import check
-except ImportError:
-    print("cnngrade is not installed here: run `cnngrade check <this notebook> --assignment {ASSIGNMENT}`")
-else:
-    for name in {FUNCTIONS!r}:
-        check(name, assignment="{ASSIGNMENT}")"""
-
 SIGNATURES = {
     "batchnorm_forward": (
         "def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):",
@@ -170,8 +160,7 @@ SIGNATURES = {
 
 def function(name: str, body: str) -> str:
     """A graded function: the contract's signature and docstring, then ``body``."""
-    head, doc = SIGNATURES[name]
-    return f"{head}\n    {doc}\n" + textwrap.indent(textwrap.dedent(body).strip("\n"), "    ")
+    return graded_function(SIGNATURES[name], body)
 
 
 TEMPLATE = {name: function(name, "# YOUR CODE HERE\nraise NotImplementedError()") for name in FUNCTIONS}
@@ -246,55 +235,11 @@ print(dropout_forward(x, 0.25, mask, False))  # [[ 1. -2.  3.  4.]]""",
 }
 
 
-def cell_ids(nb):
-    """Number the cells (nbformat would draw random ids), so the files are reproducible."""
-    for index, cell in enumerate(nb.cells):
-        cell.id = f"cell-{index:02d}"
-    return nb
-
-
-def notebook(cells, *, declared: bool = True):
-    nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.metadata["language_info"] = {"name": "python"}
-    if declared:
-        nb.metadata["cnngrade"] = {"assignment": ASSIGNMENT}  # which rubric `cnngrade check` uses
-    return cell_ids(nb)
-
-
-def graded_cell(name: str, source: str):
-    return new_code_cell(source, metadata={"tags": [f"graded:{name}"]})
-
-
-def assignment_notebook(code: dict[str, str], *, setup: str = SETUP, examples: bool = True):
-    cells = [new_markdown_cell(INTRO), new_markdown_cell(SETUP_TEXT), new_code_cell(setup)]
-    for name in FUNCTIONS:
-        cells.append(new_markdown_cell(TEXTS[name]))
-        cells.append(graded_cell(name, code[name]))
-        if examples:
-            cells.append(new_code_cell(EXAMPLES[name]))
-    cells.append(new_markdown_cell("## Self-check"))
-    cells.append(new_code_cell(SELF_CHECK))
-    return notebook(cells)
-
-
-def plain_notebook(*sources: str):
-    """A fresh notebook with untagged cells and no assignment metadata: a student who pasted
-    their code into a new notebook."""
-    return notebook([new_code_cell(textwrap.dedent(s).strip("\n")) for s in sources], declared=False)
-
-
-def with_changes(**changes: str):
-    """The solution with some graded functions replaced (a student with a classic mistake)."""
-    return assignment_notebook({**SOLUTION, **changes}, examples=False)
-
-
-def own_style(setup: str, code: dict[str, str]):
-    """A student who filled the graded cells in their own style, with helpers in the setup cell."""
-    return assignment_notebook(
-        {name: function(name, textwrap.dedent(body)) for name, body in code.items()},
-        setup=textwrap.dedent(setup).strip("\n"), examples=False,
-    )
+NOTEBOOKS = AssignmentNotebooks(
+    ASSIGNMENT, FUNCTIONS, INTRO, TEXTS, EXAMPLES, TEMPLATE, SOLUTION,
+    self_check=self_check_source(ASSIGNMENT, FUNCTIONS), setup_text=SETUP_TEXT, setup=SETUP,
+    signatures=SIGNATURES,
+)
 
 
 # --- Correct solutions in other styles: each must get full marks ------------------------------
@@ -658,19 +603,19 @@ def sample_class() -> dict[str, object]:
     """File stem -> notebook."""
     return {
         # correct, in different styles: all must get full marks
-        "ada_compact_formula": assignment_notebook(SOLUTION),
-        "bruno_computational_graph": own_style(GRAPH_SETUP, GRAPH_STYLE),
-        "chen_einsum": own_style(EINSUM_SETUP, EINSUM_STYLE),
-        "dana_loops_over_channels": plain_notebook(LOOPS_STYLE),
-        "emeka_running_stats_in_place": with_changes(batchnorm_forward=IN_PLACE_RUNNING),
+        "ada_compact_formula": NOTEBOOKS.assignment_notebook(SOLUTION),
+        "bruno_computational_graph": NOTEBOOKS.own_style(GRAPH_SETUP, GRAPH_STYLE),
+        "chen_einsum": NOTEBOOKS.own_style(EINSUM_SETUP, EINSUM_STYLE),
+        "dana_loops_over_channels": NOTEBOOKS.plain_notebook(LOOPS_STYLE),
+        "emeka_running_stats_in_place": NOTEBOOKS.with_changes(batchnorm_forward=IN_PLACE_RUNNING),
         # a consistent misconception: forward and backward both use the unbiased variance, and the
         # backward is the true gradient of that forward
-        "fatima_unbiased_variance_both": with_changes(batchnorm_forward=UNBIASED_FORWARD,
-                                                      batchnorm_backward=UNBIASED_BACKWARD),
+        "fatima_unbiased_variance_both": NOTEBOOKS.with_changes(batchnorm_forward=UNBIASED_FORWARD,
+                                                                batchnorm_backward=UNBIASED_BACKWARD),
         # the same backward with a right forward: the mistake is in the backward pass alone
-        "goran_backward_unbiased_only": with_changes(batchnorm_backward=UNBIASED_BACKWARD),
+        "goran_backward_unbiased_only": NOTEBOOKS.with_changes(batchnorm_backward=UNBIASED_BACKWARD),
         # a consistent misconception for dropout: no 1/(1 - p), forward and backward
-        "hana_no_rescaling_both": with_changes(
+        "hana_no_rescaling_both": NOTEBOOKS.with_changes(
             dropout_forward=function("dropout_forward", """
                 if not training:
                     return x.copy()
@@ -682,9 +627,9 @@ def sample_class() -> dict[str, object]:
                 return dout * mask
             """)),
         # one classic mistake each
-        **{stem: with_changes(**changes) for stem, changes in MISTAKES.items()},
+        **{stem: NOTEBOOKS.with_changes(**changes) for stem, changes in MISTAKES.items()},
         # right values, but centres the caller's x in place
-        "uma_centres_x_in_place": with_changes(batchnorm_forward=function("batchnorm_forward", """
+        "uma_centres_x_in_place": NOTEBOOKS.with_changes(batchnorm_forward=function("batchnorm_forward", """
             axes, shape = channel_axes(x)
             if training:
                 m = x.size // x.shape[1]
@@ -699,7 +644,7 @@ def sample_class() -> dict[str, object]:
             return gamma.reshape(shape) * x + beta.reshape(shape), new_mean, new_var
         """)),
         # in evaluation mode, var is running_var itself: += eps changes the caller's array
-        "vera_aliased_running_var": with_changes(batchnorm_forward=function("batchnorm_forward", """
+        "vera_aliased_running_var": NOTEBOOKS.with_changes(batchnorm_forward=function("batchnorm_forward", """
             axes, shape = channel_axes(x)
             if training:
                 m = x.size // x.shape[1]
@@ -714,7 +659,7 @@ def sample_class() -> dict[str, object]:
             return gamma.reshape(shape) * xhat + beta.reshape(shape), new_mean, new_var
         """)),
         # the library's batch norm, which this assignment bans
-        "wei_torch_batch_norm": with_changes(batchnorm_forward='''import torch
+        "wei_torch_batch_norm": NOTEBOOKS.with_changes(batchnorm_forward='''import torch
 import torch.nn.functional as F
 
 
@@ -724,24 +669,13 @@ import torch.nn.functional as F
                                torch.from_numpy(beta), training, momentum, eps)
             return out.numpy(), new_mean.numpy(), new_var.numpy()
         """)),
-        "xena_untouched_template": assignment_notebook(TEMPLATE),
+        "xena_untouched_template": NOTEBOOKS.assignment_notebook(TEMPLATE),
     }
-
-
-def write(nb, path: Path) -> None:
-    nbformat.validate(nb)
-    path.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def main(out: Path = HERE) -> None:
     """Write the notebooks under ``out`` (default: this folder, where they are committed)."""
-    out = Path(out)
-    samples = out / SAMPLES.name
-    samples.mkdir(parents=True, exist_ok=True)
-    write(assignment_notebook(TEMPLATE), out / "student.ipynb")
-    write(assignment_notebook(SOLUTION), out / "solution.ipynb")
-    for stem, nb in sample_class().items():
-        write(nb, samples / f"{stem}.ipynb")
+    NOTEBOOKS.write_all(out, sample_class())
 
 
 if __name__ == "__main__":

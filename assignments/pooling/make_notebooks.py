@@ -6,15 +6,14 @@ Cell ids are numbered, not random, so that running it again gives the same bytes
 """
 from __future__ import annotations
 
-import json
-import textwrap
+import sys
 from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
 HERE = Path(__file__).parent
-SAMPLES = HERE / "samples"
+if str(HERE.parent) not in sys.path:  # notebook_parts sits in assignments/, which is not a package
+    sys.path.insert(0, str(HERE.parent))
+from notebook_parts import AssignmentNotebooks, graded_function, self_check_source  # noqa: E402
+
 ASSIGNMENT = "pooling"
 FUNCTIONS = ["max_pool_forward", "max_pool_backward", "avg_pool_forward", "avg_pool_backward",
              "global_avg_pool"]
@@ -126,15 +125,6 @@ $$\text{out}[n, c] = \frac{1}{H W} \sum_{h, w} x[n, c, h, w].$$
 
 *Worked example.* The 4×4 input above: $51 / 16 = 3.1875$."""
 
-SELF_CHECK = f"""# Self-check: runs the visible checks on your functions, in a sandbox. Run it as often as you like.
-try:
-    from grader import check
-except ImportError:
-    print("cnngrade is not installed here: run `cnngrade check <this notebook> --assignment {ASSIGNMENT}`")
-else:
-    for name in {FUNCTIONS!r}:
-        check(name, assignment="{ASSIGNMENT}")"""
-
 SIGNATURES = {
     "max_pool_forward": ('def max_pool_forward(x, kernel_size, stride=None):',
                          '"""Max pooling of x (N, C, H, W): the maximum of each window, (N, C, OH, OW)."""'),
@@ -151,8 +141,7 @@ SIGNATURES = {
 
 def function(name: str, body: str) -> str:
     """A graded function: the contract's signature and docstring, then ``body``."""
-    head, doc = SIGNATURES[name]
-    return f"{head}\n    {doc}\n" + textwrap.indent(textwrap.dedent(body).strip("\n"), "    ")
+    return graded_function(SIGNATURES[name], body)
 
 
 TEMPLATE = {name: function(name, "# YOUR CODE HERE\nraise NotImplementedError()") for name in FUNCTIONS}
@@ -235,55 +224,11 @@ print(avg_pool_forward(x, (2, 4))[0, 0])  # [[4.5 ] [1.875]]""",
 }
 
 
-def cell_ids(nb):
-    """Number the cells (nbformat would draw random ids), so the files are reproducible."""
-    for index, cell in enumerate(nb.cells):
-        cell.id = f"cell-{index:02d}"
-    return nb
-
-
-def notebook(cells, *, declared: bool = True):
-    nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.metadata["language_info"] = {"name": "python"}
-    if declared:
-        nb.metadata["cnngrade"] = {"assignment": ASSIGNMENT}  # which rubric `cnngrade check` uses
-    return cell_ids(nb)
-
-
-def graded_cell(name: str, source: str):
-    return new_code_cell(source, metadata={"tags": [f"graded:{name}"]})
-
-
-def assignment_notebook(code: dict[str, str], *, setup: str = SETUP, examples: bool = True):
-    cells = [new_markdown_cell(INTRO), new_markdown_cell(SETUP_TEXT), new_code_cell(setup)]
-    for name in FUNCTIONS:
-        cells.append(new_markdown_cell(TEXTS[name]))
-        cells.append(graded_cell(name, code[name]))
-        if examples:
-            cells.append(new_code_cell(EXAMPLES[name]))
-    cells.append(new_markdown_cell("## Self-check"))
-    cells.append(new_code_cell(SELF_CHECK))
-    return notebook(cells)
-
-
-def plain_notebook(*sources: str):
-    """A fresh notebook with untagged cells and no assignment metadata: a student who pasted
-    their code into a new notebook."""
-    return notebook([new_code_cell(textwrap.dedent(s).strip("\n")) for s in sources], declared=False)
-
-
-def with_changes(**changes: str):
-    """The solution with some graded functions replaced (a student with a classic mistake)."""
-    return assignment_notebook({**SOLUTION, **changes}, examples=False)
-
-
-def own_style(setup: str, code: dict[str, str]):
-    """A student who filled the graded cells in their own style, with helpers in the setup cell."""
-    return assignment_notebook(
-        {name: function(name, textwrap.dedent(body)) for name, body in code.items()},
-        setup=textwrap.dedent(setup).strip("\n"), examples=False,
-    )
+NOTEBOOKS = AssignmentNotebooks(
+    ASSIGNMENT, FUNCTIONS, INTRO, TEXTS, EXAMPLES, TEMPLATE, SOLUTION,
+    self_check=self_check_source(ASSIGNMENT, FUNCTIONS), setup_text=SETUP_TEXT, setup=SETUP,
+    signatures=SIGNATURES,
+)
 
 
 # --- Correct solutions in other styles: each must get full marks ------------------------------
@@ -668,22 +613,22 @@ def sample_class() -> dict[str, object]:
     """File stem -> notebook."""
     return {
         # correct, in different styles: all must get full marks
-        "ada_loops": assignment_notebook(SOLUTION),
-        "bruno_sliding_window": plain_notebook(SLIDING_WINDOW_STYLE),
-        "chen_reshape_or_as_strided": own_style(RESHAPE_SETUP, RESHAPE_STYLE),
-        "dana_einsum": own_style(EINSUM_SETUP, EINSUM_STYLE),
-        "emeka_add_at": own_style(ADD_AT_SETUP, ADD_AT_STYLE),
-        "uma_split_ties": with_changes(max_pool_backward=SPLIT_TIES),
+        "ada_loops": NOTEBOOKS.assignment_notebook(SOLUTION),
+        "bruno_sliding_window": NOTEBOOKS.plain_notebook(SLIDING_WINDOW_STYLE),
+        "chen_reshape_or_as_strided": NOTEBOOKS.own_style(RESHAPE_SETUP, RESHAPE_STYLE),
+        "dana_einsum": NOTEBOOKS.own_style(EINSUM_SETUP, EINSUM_STYLE),
+        "emeka_add_at": NOTEBOOKS.own_style(ADD_AT_SETUP, ADD_AT_STYLE),
+        "uma_split_ties": NOTEBOOKS.with_changes(max_pool_backward=SPLIT_TIES),
         # a consistent misconception: forward and backward both slide the windows by 1, and the
         # backward is the true gradient of that forward
-        "fatima_stride_ignored_both": with_changes(max_pool_forward=STRIDE_IGNORED_FORWARD,
-                                                   max_pool_backward=STRIDE_IGNORED_BACKWARD),
+        "fatima_stride_ignored_both": NOTEBOOKS.with_changes(max_pool_forward=STRIDE_IGNORED_FORWARD,
+                                                             max_pool_backward=STRIDE_IGNORED_BACKWARD),
         # the same backward with a right forward: the mistake is in the backward pass alone
-        "goran_backward_stride_ignored": with_changes(max_pool_backward=STRIDE_IGNORED_BACKWARD),
+        "goran_backward_stride_ignored": NOTEBOOKS.with_changes(max_pool_backward=STRIDE_IGNORED_BACKWARD),
         # one classic mistake each
-        **{stem: with_changes(**changes) for stem, changes in MISTAKES.items()},
+        **{stem: NOTEBOOKS.with_changes(**changes) for stem, changes in MISTAKES.items()},
         # right values, but divides the caller's x in place
-        "rosa_scales_x_in_place": with_changes(avg_pool_forward=function("avg_pool_forward", """
+        "rosa_scales_x_in_place": NOTEBOOKS.with_changes(avg_pool_forward=function("avg_pool_forward", """
             kh, kw = as_pair(kernel_size)
             sh, sw = as_pair(kernel_size if stride is None else stride)
             n, c, h, w = x.shape
@@ -696,31 +641,20 @@ def sample_class() -> dict[str, object]:
             return out
         """)),
         # the library's pooling, which this assignment bans
-        "sam_torch_max_pool": with_changes(max_pool_forward='''import torch
+        "sam_torch_max_pool": NOTEBOOKS.with_changes(max_pool_forward='''import torch
 import torch.nn.functional as F
 
 
 ''' + function("max_pool_forward", """
             return F.max_pool2d(torch.from_numpy(x), kernel_size, stride).numpy()
         """)),
-        "tariq_untouched_template": assignment_notebook(TEMPLATE),
+        "tariq_untouched_template": NOTEBOOKS.assignment_notebook(TEMPLATE),
     }
-
-
-def write(nb, path: Path) -> None:
-    nbformat.validate(nb)
-    path.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def main(out: Path = HERE) -> None:
     """Write the notebooks under ``out`` (default: this folder, where they are committed)."""
-    out = Path(out)
-    samples = out / SAMPLES.name
-    samples.mkdir(parents=True, exist_ok=True)
-    write(assignment_notebook(TEMPLATE), out / "student.ipynb")
-    write(assignment_notebook(SOLUTION), out / "solution.ipynb")
-    for stem, nb in sample_class().items():
-        write(nb, samples / f"{stem}.ipynb")
+    NOTEBOOKS.write_all(out, sample_class())
 
 
 if __name__ == "__main__":

@@ -3,33 +3,23 @@ every catalogued mistake, and the sample class's own code (trusted: we wrote it)
 student."""
 import dataclasses
 import functools
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
 
-from grader.checks import CheckSuite, TrustedCode, load_checks, run_checks
+from assignment_harness import AssignmentHarness
+from grader.checks import CheckSuite, TrustedCode, run_checks
 from grader.result import Status
-from grader.rubric import load_rubric
-from grader.score import score_submission
-from grader.submission import read_submission
 from reference import conv
-from reference.mistakes import by_id, mistakes_for
+from reference.mistakes import by_id
 
-ROOT = Path(__file__).resolve().parents[2]
-HERE = ROOT / "assignments" / "convolution"
-RUBRIC = load_rubric(ROOT / "rubrics" / "convolution.yaml")
-SUITE = load_checks(RUBRIC.assignment.checks_path)
-EXPECTED = yaml.safe_load((HERE / "expected.yaml").read_text(encoding="utf-8"))
-NOT_APPLICABLE = EXPECTED["mistakes_not_applicable"]
-REFERENCES = list(dict.fromkeys(spec.reference for spec in SUITE))
-CATALOGUED = [m for ref in REFERENCES for m in mistakes_for(ref)]
-APPLICABLE = [m for m in CATALOGUED if m.id not in NOT_APPLICABLE]
-FUNCTION_OF = {spec.reference: spec.function for spec in SUITE}
-ADAPT_OF = {spec.function: spec.adapt for spec in SUITE}
-REFERENCE_OF = {spec.function: spec.reference for spec in SUITE}
+CONVOLUTION = AssignmentHarness("convolution")
+HERE, RUBRIC, SUITE, EXPECTED = CONVOLUTION.folder, CONVOLUTION.rubric, CONVOLUTION.suite, CONVOLUTION.expected
+NOT_APPLICABLE, CATALOGUED, APPLICABLE = CONVOLUTION.not_applicable, CONVOLUTION.catalogued, CONVOLUTION.applicable
+ADAPT_OF = CONVOLUTION.adapt_of
+student, grade, grade_mistake = CONVOLUTION.student, CONVOLUTION.grade, CONVOLUTION.grade_mistake
+function_for, checks_of, sample_code = CONVOLUTION.function_for, CONVOLUTION.checks_of, CONVOLUTION.sample_code
 
 # The item that catches each applicable mistake: the first item, in rubric order, where it loses
 # points; the diagnosis must name the mistake there. (Mistakes that need a stride or padding to
@@ -55,40 +45,6 @@ CAUGHT_BY = {
     "convolve2d.kernel_flipped_left_right": "convolve2d",
     "convolve2d.kernel_transposed": "convolve2d",
 }
-
-
-def student(**replaced) -> TrustedCode:
-    """The three functions as the reference computes them, some replaced by reference-like ones."""
-    return TrustedCode({
-        name: functools.partial(ADAPT_OF[name], replaced.get(name, REFERENCE_OF[name]))
-        for name in RUBRIC.functions
-    })
-
-
-def grade(code, *, only=None):
-    outcomes = run_checks(SUITE, code, seed=RUBRIC.seed, tolerances=RUBRIC.tolerances, only=only)
-    if only is not None:
-        return outcomes, None
-    return outcomes, score_submission(RUBRIC, outcomes, student_id="s", files=["s.ipynb"])
-
-
-def function_for(mistake):
-    """The student function whose reference the mistake imitates."""
-    return next(FUNCTION_OF[r] for r in REFERENCES if f"{r.__module__}.{r.__name__}" == mistake.reference)
-
-
-def checks_of(function):
-    return [spec.id for spec in SUITE if spec.function == function]
-
-
-def sample_code(stem) -> TrustedCode:
-    """A sample notebook's graded code, run in this process (our own trusted samples)."""
-    submission = read_submission(HERE / "samples" / f"{stem}.ipynb", functions=RUBRIC.functions)
-    namespace = {}
-    for chunk in submission.chunks:
-        exec(compile(chunk.source, chunk.origin, "exec"), namespace)
-    return TrustedCode({name: namespace[name] for name in RUBRIC.functions if name in namespace},
-                       origin=f"{stem}.ipynb")
 
 
 # --- the reference and the worked examples ----------------------------------------------------
@@ -119,23 +75,6 @@ def test_worked_examples_agree_with_the_reference():
     assert listed == 16
 
 
-def _generated_calls(function, check_ids=None):
-    """Every call the generated checks make of ``function`` on a right answer: (args, kwargs)."""
-    calls = []
-
-    def recording(name):
-        def call(*args, **kwargs):
-            calls.append((args, kwargs))
-            return ADAPT_OF[name](REFERENCE_OF[name], *args, **kwargs)
-        return call
-
-    code = TrustedCode({name: recording(name) if name == function else
-                        functools.partial(ADAPT_OF[name], REFERENCE_OF[name]) for name in RUBRIC.functions})
-    generated = check_ids or [spec.id for spec in SUITE if spec.function == function and spec.generated]
-    run_checks(SUITE, code, seed=RUBRIC.seed, only=generated)
-    return [(args, kwargs) for args, kwargs in calls]
-
-
 def _pair(v):
     return (v, v) if isinstance(v, int) else tuple(v)
 
@@ -143,7 +82,7 @@ def _pair(v):
 @pytest.mark.parametrize("function", ["conv2d_forward", "conv2d_backward"])
 def test_generated_layers_cover_what_the_issue_lists(function):
     layers = []
-    for args, kwargs in _generated_calls(function):
+    for args, kwargs in CONVOLUTION.generated_calls(function):
         x, w, b = args[1:4] if function == "conv2d_backward" else args[:3]
         layers.append((x, w, b, kwargs.get("stride", 1), kwargs.get("padding", 0)))
     stride = [_pair(s) for *_, s, _ in layers]
@@ -182,7 +121,7 @@ def test_the_gradient_check_cases_cover_the_layer_features_too():
 
 
 def test_generated_convolve2d_cases_have_non_square_kernels_and_images():
-    calls = _generated_calls("convolve2d")
+    calls = CONVOLUTION.generated_calls("convolve2d")
     assert any(k.shape[0] != k.shape[1] for (_, k), _ in calls)
     assert any(i.shape[0] != i.shape[1] for (i, _), _ in calls)
     assert all(i.shape[0] >= max(k.shape) and i.shape[1] >= max(k.shape) for (i, k), _ in calls)
@@ -199,7 +138,7 @@ def test_every_not_applicable_mistake_is_a_catalogued_mistake_of_these_reference
 @pytest.mark.parametrize("mistake", APPLICABLE, ids=[m.id for m in APPLICABLE])
 def test_catalogued_mistake_loses_points_and_is_named_on_the_item_it_affects(mistake):
     function = function_for(mistake)
-    outcomes, _ = grade(student(**{function: mistake.function}), only=checks_of(function))
+    outcomes, _ = grade_mistake(mistake)
     items = [i for i in RUBRIC.items if SUITE[i.checks[0]].function == function]
     lost = [i.id for i in items if any(outcomes[c].status is not Status.PASSED for c in i.checks)]
     assert lost and lost[0] == CAUGHT_BY[mistake.id], lost
@@ -212,17 +151,14 @@ def test_catalogued_mistake_loses_points_and_is_named_on_the_item_it_affects(mis
 
 @pytest.mark.parametrize("mistake_id", sorted(NOT_APPLICABLE))
 def test_not_applicable_mistake_equals_the_reference_on_the_contracts_inputs(mistake_id):
-    mistake = by_id(mistake_id)
-    function = function_for(mistake)
-    outcomes, _ = grade(student(**{function: mistake.function}), only=checks_of(function))
+    outcomes, _ = grade_mistake(by_id(mistake_id))
     assert all(o.status is Status.PASSED for o in outcomes.values()), outcomes
 
 
 def test_every_named_mistake_in_expected_is_catalogued_and_applicable():
-    for stem, expected in EXPECTED["samples"].items():
-        for item, mistake_id in (expected.get("named") or {}).items():
-            assert by_id(mistake_id).id not in NOT_APPLICABLE, stem
-            assert item in {i.id for i in RUBRIC.items}, stem
+    for stem, item, mistake_id in CONVOLUTION.named_mistakes():
+        assert by_id(mistake_id).id not in NOT_APPLICABLE, stem
+        assert item in {i.id for i in RUBRIC.items}, stem
 
 
 # --- backward passes: the consistent student and the backward-only mistake -------------------
@@ -275,7 +211,7 @@ def test_a_missing_bias_gradient_must_be_none():
 
 # --- the sample class --------------------------------------------------------------------------
 
-CORRECT = [stem for stem, e in EXPECTED["samples"].items() if e.get("correct")]
+CORRECT = CONVOLUTION.correct
 
 
 @pytest.mark.parametrize("stem", CORRECT)
@@ -297,12 +233,7 @@ def test_expected_outcomes_list_every_sample_and_samples_declare_the_assignment(
 
 
 def test_committed_notebooks_are_what_make_notebooks_writes(tmp_path):
-    spec = importlib.util.spec_from_file_location("convolution_make_notebooks", HERE / "make_notebooks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.main(tmp_path)
-    written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.ipynb"))
-    committed = sorted(p.relative_to(HERE) for p in HERE.rglob("*.ipynb"))
+    written, committed = CONVOLUTION.notebooks_written_to(tmp_path)
     assert written == committed
     for relative in written:
         assert (tmp_path / relative).read_bytes() == (HERE / relative).read_bytes(), relative

@@ -1,69 +1,23 @@
 """The normalization assignment in-process: rubric -> checks -> runner -> score, with the reference,
 every catalogued mistake, and the sample class's own code (trusted: we wrote it) in place of a
 student."""
-import functools
-import importlib.util
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
-from grader.checks import TrustedCode, load_checks, run_checks
+from assignment_harness import AssignmentHarness
+from grader.checks import TrustedCode
 from grader.result import Status
-from grader.rubric import load_rubric
-from grader.score import score_submission
-from grader.submission import read_submission
 from reference import normalization
-from reference.mistakes import by_id, mistakes_for
+from reference.mistakes import by_id
 
-ROOT = Path(__file__).resolve().parents[2]
-HERE = ROOT / "assignments" / "normalization"
-RUBRIC = load_rubric(ROOT / "rubrics" / "normalization.yaml")
-SUITE = load_checks(RUBRIC.assignment.checks_path)
-EXPECTED = yaml.safe_load((HERE / "expected.yaml").read_text(encoding="utf-8"))
-NOT_APPLICABLE = EXPECTED["mistakes_not_applicable"] or {}
-REFERENCES = list(dict.fromkeys(spec.reference for spec in SUITE))
-CATALOGUED = [m for ref in REFERENCES for m in mistakes_for(ref)]
-APPLICABLE = [m for m in CATALOGUED if m.id not in NOT_APPLICABLE]
-FUNCTION_OF = {spec.reference: spec.function for spec in SUITE}
-ADAPT_OF = {spec.function: spec.adapt for spec in SUITE}
-REFERENCE_OF = {spec.function: spec.reference for spec in SUITE}
-
-
-def student(**replaced) -> TrustedCode:
-    """The four functions as the reference computes them, some replaced by reference-like ones."""
-    return TrustedCode({
-        name: functools.partial(ADAPT_OF[name], replaced.get(name, REFERENCE_OF[name]))
-        for name in RUBRIC.functions
-    })
-
-
-def grade(code, *, only=None):
-    outcomes = run_checks(SUITE, code, seed=RUBRIC.seed, tolerances=RUBRIC.tolerances, only=only)
-    if only is not None:
-        return outcomes, None
-    return outcomes, score_submission(RUBRIC, outcomes, student_id="s", files=["s.ipynb"])
-
-
-def function_for(mistake):
-    """The student function whose reference the mistake imitates."""
-    return next(FUNCTION_OF[r] for r in REFERENCES if f"{r.__module__}.{r.__name__}" == mistake.reference)
-
-
-def checks_of(function):
-    return [spec.id for spec in SUITE if spec.function == function]
-
-
-def sample_code(stem) -> TrustedCode:
-    """A sample notebook's graded code, run in this process (our own trusted samples)."""
-    submission = read_submission(HERE / "samples" / f"{stem}.ipynb", functions=RUBRIC.functions)
-    namespace = {}
-    for chunk in submission.chunks:
-        exec(compile(chunk.source, chunk.origin, "exec"), namespace)
-    return TrustedCode({name: namespace[name] for name in RUBRIC.functions if name in namespace},
-                       origin=f"{stem}.ipynb")
+NORMALIZATION = AssignmentHarness("normalization")
+HERE, RUBRIC, SUITE, EXPECTED = NORMALIZATION.folder, NORMALIZATION.rubric, NORMALIZATION.suite, NORMALIZATION.expected
+NOT_APPLICABLE, CATALOGUED = NORMALIZATION.not_applicable, NORMALIZATION.catalogued
+APPLICABLE = NORMALIZATION.applicable
+student, grade, grade_mistake = NORMALIZATION.student, NORMALIZATION.grade, NORMALIZATION.grade_mistake
+function_for, checks_of, sample_code = NORMALIZATION.function_for, NORMALIZATION.checks_of, NORMALIZATION.sample_code
 
 
 # --- the reference and the worked examples ----------------------------------------------------
@@ -90,24 +44,6 @@ def test_worked_examples_agree_with_the_reference():
                 np.testing.assert_allclose(have, want, rtol=1e-12, atol=1e-12, err_msg=spec.id)
 
 
-def _generated_calls(function):
-    """Every call the generated checks (and the worked examples they depend on) make of
-    ``function`` on a right answer: (args, kwargs)."""
-    calls = []
-
-    def recording(name):
-        def call(*args, **kwargs):
-            calls.append((args, kwargs))
-            return ADAPT_OF[name](REFERENCE_OF[name], *args, **kwargs)
-        return call
-
-    code = TrustedCode({name: recording(name) if name == function else
-                        functools.partial(ADAPT_OF[name], REFERENCE_OF[name]) for name in RUBRIC.functions})
-    generated = [spec.id for spec in SUITE if spec.function == function and spec.generated]
-    run_checks(SUITE, code, seed=RUBRIC.seed, only=generated)
-    return calls
-
-
 def _shapes_seen(arrays):
     return {
         "(N, D)": any(a.ndim == 2 for a in arrays),
@@ -123,7 +59,7 @@ def _shapes_seen(arrays):
 
 
 def test_batchnorm_forward_generated_cases_cover_what_the_issue_lists():
-    calls = _generated_calls("batchnorm_forward")
+    calls = NORMALIZATION.generated_calls("batchnorm_forward")
     xs = [args[0] for args, _ in calls]
     seen = _shapes_seen(xs)
     training = [args[5] for args, _ in calls]
@@ -143,7 +79,7 @@ def test_batchnorm_forward_generated_cases_cover_what_the_issue_lists():
 
 
 def test_batchnorm_backward_generated_cases_cover_what_the_issue_lists():
-    calls = _generated_calls("batchnorm_backward")
+    calls = NORMALIZATION.generated_calls("batchnorm_backward")
     seen = _shapes_seen([args[1] for args, _ in calls])
     seen.update({
         "dout the shape of x": all(args[0].shape == args[1].shape for args, _ in calls),
@@ -156,7 +92,7 @@ def test_batchnorm_backward_generated_cases_cover_what_the_issue_lists():
 
 @pytest.mark.parametrize("function", ["dropout_forward", "dropout_backward"])
 def test_dropout_generated_cases_cover_what_the_issue_lists(function):
-    calls = _generated_calls(function)
+    calls = NORMALIZATION.generated_calls(function)
     seen = _shapes_seen([args[0] for args, _ in calls])
     seen.update({
         "p in 0, 0.25, 0.5, 0.75": {0.0, 0.25, 0.5, 0.75} <= {args[1] for args, _ in calls},
@@ -178,16 +114,14 @@ def test_dropout_generated_cases_cover_what_the_issue_lists(function):
 def test_every_not_applicable_mistake_is_a_catalogued_mistake_of_these_references():
     assert set(NOT_APPLICABLE) <= {m.id for m in CATALOGUED}
     for mistake_id in NOT_APPLICABLE:  # none today: every catalogued mistake can be expressed
-        mistake = by_id(mistake_id)
-        function = function_for(mistake)
-        outcomes, _ = grade(student(**{function: mistake.function}), only=checks_of(function))
+        outcomes, _ = grade_mistake(by_id(mistake_id))
         assert all(o.status is Status.PASSED for o in outcomes.values()), (mistake_id, outcomes)
 
 
 @pytest.mark.parametrize("mistake", APPLICABLE, ids=[m.id for m in APPLICABLE])
 def test_catalogued_mistake_loses_points_and_is_named_on_the_item_it_affects(mistake):
     function = function_for(mistake)
-    outcomes, _ = grade(student(**{function: mistake.function}), only=checks_of(function))
+    outcomes, _ = grade_mistake(mistake)
     # the first item of this function (in the rubric's order) with a failed check
     item = next((i for i in RUBRIC.items if set(i.checks) <= set(outcomes)
                  and any(outcomes[c].status is Status.FAILED for c in i.checks)), None)
@@ -198,10 +132,9 @@ def test_catalogued_mistake_loses_points_and_is_named_on_the_item_it_affects(mis
 
 
 def test_every_named_mistake_in_expected_is_catalogued_and_applicable():
-    for stem, expected in EXPECTED["samples"].items():
-        for item, mistake_id in (expected.get("named") or {}).items():
-            assert by_id(mistake_id).id not in NOT_APPLICABLE, stem
-            assert item in {i.id for i in RUBRIC.items}, stem
+    for stem, item, mistake_id in NORMALIZATION.named_mistakes():
+        assert by_id(mistake_id).id not in NOT_APPLICABLE, stem
+        assert item in {i.id for i in RUBRIC.items}, stem
 
 
 # --- backward passes: the consistent student and the backward-only mistake -------------------
@@ -295,7 +228,7 @@ def test_the_other_arguments_must_never_change(argument, function):
 
 # --- the sample class --------------------------------------------------------------------------
 
-CORRECT = [stem for stem, e in EXPECTED["samples"].items() if e.get("correct")]
+CORRECT = NORMALIZATION.correct
 
 
 @pytest.mark.parametrize("stem", CORRECT)
@@ -316,12 +249,7 @@ def test_expected_outcomes_list_every_sample_and_samples_declare_the_assignment(
 
 
 def test_committed_notebooks_are_what_make_notebooks_writes(tmp_path):
-    spec = importlib.util.spec_from_file_location("normalization_make_notebooks", HERE / "make_notebooks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.main(tmp_path)
-    written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.ipynb"))
-    committed = sorted(p.relative_to(HERE) for p in HERE.rglob("*.ipynb"))
+    written, committed = NORMALIZATION.notebooks_written_to(tmp_path)
     assert written == committed
     for relative in written:
         assert (tmp_path / relative).read_bytes() == (HERE / relative).read_bytes(), relative

@@ -1,71 +1,25 @@
 """The pooling assignment in-process: rubric -> checks -> runner -> score, with the reference, every
 catalogued mistake, and the sample class's own code (trusted: we wrote it) in place of a student."""
 import functools
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
 
-from grader.checks import TrustedCode, load_checks, run_checks
+from assignment_harness import AssignmentHarness
 from grader.result import Status
-from grader.rubric import load_rubric
-from grader.score import score_submission
-from grader.submission import read_submission
 from reference import pooling
-from reference.mistakes import by_id, mistakes_for
+from reference.mistakes import by_id
 
-ROOT = Path(__file__).resolve().parents[2]
-HERE = ROOT / "assignments" / "pooling"
-RUBRIC = load_rubric(ROOT / "rubrics" / "pooling.yaml")
-SUITE = load_checks(RUBRIC.assignment.checks_path)
-EXPECTED = yaml.safe_load((HERE / "expected.yaml").read_text(encoding="utf-8"))
-NOT_APPLICABLE = EXPECTED["mistakes_not_applicable"]
-REFERENCES = list(dict.fromkeys(spec.reference for spec in SUITE))
-CATALOGUED = [m for ref in REFERENCES for m in mistakes_for(ref)]
-APPLICABLE = [m for m in CATALOGUED if m.id not in NOT_APPLICABLE]
-FUNCTION_OF = {spec.reference: spec.function for spec in SUITE}
-ADAPT_OF = {spec.function: spec.adapt for spec in SUITE}
-REFERENCE_OF = {spec.function: spec.reference for spec in SUITE}
+POOLING = AssignmentHarness("pooling")
+HERE, RUBRIC, SUITE, EXPECTED = POOLING.folder, POOLING.rubric, POOLING.suite, POOLING.expected
+NOT_APPLICABLE, CATALOGUED, APPLICABLE = POOLING.not_applicable, POOLING.catalogued, POOLING.applicable
+student, grade, grade_mistake = POOLING.student, POOLING.grade, POOLING.grade_mistake
+function_for, checks_of, sample_code = POOLING.function_for, POOLING.checks_of, POOLING.sample_code
 # the first item grading a function: where its mistakes must cost points and be named
 ITEM_OF = {}
 for _item in RUBRIC.items:
     ITEM_OF.setdefault(SUITE[_item.checks[0]].function, _item.id)
-
-
-def student(**replaced) -> TrustedCode:
-    """The five functions as the reference computes them, some replaced by reference-like ones."""
-    return TrustedCode({
-        name: functools.partial(ADAPT_OF[name], replaced.get(name, REFERENCE_OF[name]))
-        for name in RUBRIC.functions
-    })
-
-
-def grade(code, *, only=None):
-    outcomes = run_checks(SUITE, code, seed=RUBRIC.seed, tolerances=RUBRIC.tolerances, only=only)
-    if only is not None:
-        return outcomes, None
-    return outcomes, score_submission(RUBRIC, outcomes, student_id="s", files=["s.ipynb"])
-
-
-def function_for(mistake):
-    """The student function whose reference the mistake imitates."""
-    return next(FUNCTION_OF[r] for r in REFERENCES if f"{r.__module__}.{r.__name__}" == mistake.reference)
-
-
-def checks_of(function):
-    return [spec.id for spec in SUITE if spec.function == function]
-
-
-def sample_code(stem) -> TrustedCode:
-    """A sample notebook's graded code, run in this process (our own trusted samples)."""
-    submission = read_submission(HERE / "samples" / f"{stem}.ipynb", functions=RUBRIC.functions)
-    namespace = {}
-    for chunk in submission.chunks:
-        exec(compile(chunk.source, chunk.origin, "exec"), namespace)
-    return TrustedCode({name: namespace[name] for name in RUBRIC.functions if name in namespace},
-                       origin=f"{stem}.ipynb")
 
 
 # --- the reference and the worked examples ----------------------------------------------------
@@ -90,27 +44,10 @@ def test_worked_examples_agree_with_the_reference():
                 np.testing.assert_allclose(split, case["split"], rtol=0, atol=1e-12)
 
 
-def _generated_calls(function):
-    """Every call the generated checks make of ``function`` on a right answer: (args, kwargs)."""
-    calls = []
-
-    def recording(name):
-        def call(*args, **kwargs):
-            calls.append((args, kwargs))
-            return ADAPT_OF[name](REFERENCE_OF[name], *args, **kwargs)
-        return call
-
-    code = TrustedCode({name: recording(name) if name == function else
-                        functools.partial(ADAPT_OF[name], REFERENCE_OF[name]) for name in RUBRIC.functions})
-    generated = [spec.id for spec in SUITE if spec.function == function and spec.generated]
-    run_checks(SUITE, code, seed=RUBRIC.seed, only=generated)
-    return calls
-
-
 @pytest.mark.parametrize("function", ["max_pool_forward", "max_pool_backward", "avg_pool_forward",
                                       "avg_pool_backward"])
 def test_generated_cases_cover_what_the_issue_lists(function):
-    calls = _generated_calls(function)
+    calls = POOLING.generated_calls(function)
     backward = function.endswith("backward")
     layers = []
     for args, kwargs in calls:
@@ -156,7 +93,7 @@ def test_every_not_applicable_mistake_is_a_catalogued_mistake_of_these_reference
 def test_catalogued_mistake_loses_points_and_is_named_on_its_item(mistake):
     function = function_for(mistake)
     item = next(i for i in RUBRIC.items if i.id == ITEM_OF[function])
-    outcomes, _ = grade(student(**{function: mistake.function}), only=item.checks)
+    outcomes, _ = grade_mistake(mistake, only=item.checks)
     item_checks = [outcomes[c] for c in item.checks]
     assert any(o.status is not Status.PASSED for o in item_checks), f"{mistake.id} passes {item.id}"
     first_failed = next(o for o in item_checks if o.status is Status.FAILED)
@@ -166,17 +103,14 @@ def test_catalogued_mistake_loses_points_and_is_named_on_its_item(mistake):
 
 @pytest.mark.parametrize("mistake_id", sorted(NOT_APPLICABLE))
 def test_not_applicable_mistake_equals_the_reference_on_the_contracts_inputs(mistake_id):
-    mistake = by_id(mistake_id)
-    function = function_for(mistake)
-    outcomes, _ = grade(student(**{function: mistake.function}), only=checks_of(function))
+    outcomes, _ = grade_mistake(by_id(mistake_id))
     assert all(o.status is Status.PASSED for o in outcomes.values()), outcomes
 
 
 def test_every_named_mistake_in_expected_is_catalogued_and_applicable():
-    for stem, expected in EXPECTED["samples"].items():
-        for item, mistake_id in (expected.get("named") or {}).items():
-            assert by_id(mistake_id).id not in NOT_APPLICABLE, stem
-            assert item in {i.id for i in RUBRIC.items}, stem
+    for stem, item, mistake_id in POOLING.named_mistakes():
+        assert by_id(mistake_id).id not in NOT_APPLICABLE, stem
+        assert item in {i.id for i in RUBRIC.items}, stem
 
 
 # --- backward passes: the consistent student and the backward-only mistake -------------------
@@ -220,7 +154,7 @@ def test_changing_x_in_place_fails_with_a_message_that_says_so():
 
 # --- the sample class --------------------------------------------------------------------------
 
-CORRECT = [stem for stem, e in EXPECTED["samples"].items() if e.get("correct")]
+CORRECT = POOLING.correct
 
 
 @pytest.mark.parametrize("stem", CORRECT)
@@ -241,12 +175,7 @@ def test_expected_outcomes_list_every_sample_and_samples_declare_the_assignment(
 
 
 def test_committed_notebooks_are_what_make_notebooks_writes(tmp_path):
-    spec = importlib.util.spec_from_file_location("pooling_make_notebooks", HERE / "make_notebooks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.main(tmp_path)
-    written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.ipynb"))
-    committed = sorted(p.relative_to(HERE) for p in HERE.rglob("*.ipynb"))
+    written, committed = POOLING.notebooks_written_to(tmp_path)
     assert written == committed
     for relative in written:
         assert (tmp_path / relative).read_bytes() == (HERE / relative).read_bytes(), relative
