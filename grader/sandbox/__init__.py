@@ -4,11 +4,12 @@
         box.call("conv_output_size", 32, 3, stride=2)
 """
 from grader.sandbox.banned import BannedUse, find_banned
-from grader.sandbox.errors import (BadReturnValue, BannedAPIUsed, MissingFunction, SandboxError, StudentCrash,
-                                   StrayThread, StudentError, StudentException, StudentTimeout)
+from grader.sandbox.errors import (BadReturnValue, BannedAPIUsed, LostObject, MissingFunction, SandboxError,
+                                   StudentCrash, StrayThread, StudentError, StudentException, StudentTimeout)
 from grader.sandbox.limits import Limits
 from grader.sandbox.pool import Pool, default_pool
 from grader.sandbox.sandbox import Budget, CallResult, LoadReport, Sandbox
+from grader.sandbox.wire import Handle
 
 __all__ = [
     "BadReturnValue",
@@ -16,8 +17,10 @@ __all__ = [
     "BannedUse",
     "Budget",
     "CallResult",
+    "Handle",
     "Limits",
     "LoadReport",
+    "LostObject",
     "MissingFunction",
     "Pool",
     "Sandbox",

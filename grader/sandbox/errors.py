@@ -59,5 +59,13 @@ class MutatedInput(StudentError):
     kind = "mutated_input"
 
 
+class LostObject(StudentError):
+    """A call was given an object kept in the worker (a ``Handle``: a trained model, a forward
+    cache) that is gone: the worker that held it was replaced after the submission's code timed
+    out or crashed. Raised by the grader, never sent by the worker."""
+
+    kind = "lost_object"
+
+
 ERRORS_BY_KIND = {cls.kind: cls for cls in (StudentException, StudentTimeout, StudentCrash,
                                             BadReturnValue, BannedAPIUsed, MissingFunction, StrayThread)}

@@ -17,8 +17,8 @@ from typing import Any
 from grader.result import Problem
 from grader.sandbox import wire
 from grader.sandbox.banned import find_banned
-from grader.sandbox.errors import (ERRORS_BY_KIND, BadReturnValue, SandboxError, StrayThread, StudentCrash,
-                                   StudentError, StudentTimeout)
+from grader.sandbox.errors import (ERRORS_BY_KIND, BadReturnValue, LostObject, SandboxError, StrayThread,
+                                   StudentCrash, StudentError, StudentTimeout)
 from grader.sandbox.limits import Limits
 from grader.sandbox.pool import ChannelClosed, ChannelTimeout, Pool, WorkerHandle, default_pool
 
@@ -88,12 +88,23 @@ class Sandbox:
     isolation: "auto" (bubblewrap if it works, else the fallback), "bubblewrap" or "fallback";
     ignored when ``pool`` is given. ``isolation`` (attribute) names what is actually active.
     budget: the submission's ``Budget`` when it has several sandboxes; by default its own.
+    harness: ``(origin, source)`` chunks of the grader's own code (an evaluation harness), loaded
+    into a namespace of their own in every worker before the student's chunks; their functions
+    are called with ``run(..., namespace="harness")``. They run beside student code, so what
+    they report is no more trusted than the student's answers: the grader recomputes what counts.
+    Origins must start with ``<cnngrade``.
     """
 
     def __init__(self, chunks, *, limits: Limits = Limits(), banned_apis=(), python: str | None = None,
                  pool: Pool | None = None, isolation: str = "auto", seed: int = 0,
-                 budget: Budget | None = None) -> None:
+                 budget: Budget | None = None, harness=()) -> None:
         self.chunks = tuple(_as_chunk(c, i) for i, c in enumerate(chunks))
+        self.harness = tuple(_as_chunk(c, i)[:2] for i, c in enumerate(harness))
+        for origin, _ in self.harness:
+            if not origin.startswith("<cnngrade"):
+                raise ValueError(f"a harness chunk's origin must start with '<cnngrade', got {origin!r}")
+        self._epoch = 0  # workers started so far: a Handle of an earlier one refers to nothing
+        self._released: set[tuple[int, int]] = set()  # (epoch, id) of the handles given back
         if not isinstance(limits, Limits):
             raise TypeError(f"limits must be a Limits; got {type(limits).__name__}")
         if pool is not None and python is not None and pool.python != python:
@@ -144,7 +155,21 @@ class Sandbox:
                                "fresh worker could be started for it")
         handle = self.pool.spawn(limits=self.limits, banned_apis=self.banned_apis, seed=self.seed, cgroup=cgroup)
         self.isolation = handle.isolation
+        self._epoch += 1
+        self._handle = handle  # the harness loads into it before anything else
+        self._load_harness()
         return handle
+
+    def _load_harness(self) -> None:
+        for origin, source in self.harness:
+            try:
+                reply, _ = self._request({"op": "exec", "origin": origin, "source": source, "namespace": "harness"},
+                                         self.limits.load_timeout_s, what=origin)
+            except StudentError as exc:
+                raise SandboxError(f"the grader's harness {origin} could not be loaded: {exc.message}") from None
+            if reply.get("ok") is not True:
+                raise SandboxError(f"the grader's harness {origin} failed to load: "
+                                   f"{student_text(reply.get('message'), MAX_MESSAGE_CHARS)}")
 
     def _load_chunk(self, index: int, output: list[str]) -> Problem | None:
         origin, source, cell = self.chunks[index]
@@ -199,32 +224,71 @@ class Sandbox:
 
     def invoke(self, function: str, *args, **kwargs) -> CallResult:
         """Like ``call``, with what the call printed and how long it took."""
+        return self.run(function, args, kwargs)
+
+    def run(self, function: str, args=(), kwargs=None, *, keep: str | None = None, namespace: str = "student",
+            timeout_s: float | None = None) -> CallResult:
+        """Call ``function`` of the student's code (or of the harness: ``namespace="harness"``).
+
+        keep: None, the value must be plain data; ``"auto"``, any part of it that is not (a
+        model, an object in a cache) stays in the worker and comes back as a :class:`Handle`;
+        ``"all"``, the whole value stays and a Handle comes back. Handles may be passed in
+        ``args`` and ``kwargs`` of later calls; one whose worker has since been replaced (after
+        a timeout or crash) raises :class:`LostObject`.
+        timeout_s: this call's limit instead of ``limits.call_timeout_s`` (a training run gets
+        minutes); the submission's budget still bounds it.
+        """
         if self._closed:
             raise SandboxError("the sandbox is closed")
+        if keep not in (None, "auto", "all"):
+            raise ValueError(f"keep must be None, 'auto' or 'all', got {keep!r}")
+        if namespace not in ("student", "harness"):
+            raise ValueError(f"namespace must be 'student' or 'harness', got {namespace!r}")
+        kwargs = {} if kwargs is None else kwargs
         if self.report is None:
             self.start()
         if self._handle is None:
             self._handle = self._restore(len(self.chunks))
+        for kept in _handles_in((args, kwargs), self.limits.max_depth + 2):
+            if kept.epoch != self._epoch:
+                raise LostObject(f"{function} was given {kept!r}, which is gone: the worker that held it was "
+                                 "replaced after an earlier call timed out or crashed")
+            if (kept.epoch, kept.id) in self._released:
+                raise LostObject(f"{function} was given {kept!r}, which was released")
         try:
             doc, blobs = wire.to_doc((list(args), kwargs), lenient=True, max_bytes=self.limits.return_bytes,
                                      max_depth=self.limits.max_depth + 2)
         except wire.WireError as exc:
             raise TypeError(f"arguments to {function} must be plain data: {exc}") from None
+        request = {"op": "call", "function": function, "payload": doc}
+        if keep is not None:
+            request["keep"] = keep
+        if namespace != "student":
+            request["namespace"] = namespace
+        timeout = self.limits.call_timeout_s if timeout_s is None else float(timeout_s)
         began = time.perf_counter()
-        reply, reply_blobs = self._request({"op": "call", "function": function, "payload": doc},
-                                           self.limits.call_timeout_s, blobs, what=function)
+        reply, reply_blobs = self._request(request, timeout, blobs, what=function)
         duration = time.perf_counter() - began
         stdout = self._kept(self._handle.take_output())
         if reply.get("ok") is not True:
             error = ERRORS_BY_KIND.get(reply.get("kind"), ERRORS_BY_KIND["exception"])
             raise error(student_text(reply.get("message"), MAX_MESSAGE_CHARS),
                         traceback=student_text(reply.get("traceback"), MAX_TRACEBACK_CHARS), stdout=stdout)
+        epoch = self._epoch
         try:
-            value = wire.from_doc(reply.get("value"), reply_blobs, self.limits.max_depth)
+            value = wire.from_doc(reply.get("value"), reply_blobs, self.limits.max_depth,
+                                  handle=(lambda number, name: wire.Handle(number, name, epoch)) if keep else None)
         except wire.WireError as exc:
             raise BadReturnValue(f"{function} returned a value that cannot be accepted: {exc}", stdout=stdout) from None
         self.last_call = CallResult(value, stdout, duration, _labels(reply.get("mutated")))
         return self.last_call
+
+    def release(self, *handles: wire.Handle) -> None:
+        """Let the worker drop the objects these handles keep (those of a replaced worker are gone)."""
+        ids = [h.id for h in handles if isinstance(h, wire.Handle) and h.epoch == self._epoch]
+        self._released.update((self._epoch, number) for number in ids)
+        if ids and self._handle is not None and not self._closed:
+            self._request({"op": "release", "ids": ids}, self.limits.call_timeout_s, what="release")
 
     def _request(self, message: dict, timeout: float, blobs=(), what: str | None = None):
         handle = self._handle
@@ -320,6 +384,18 @@ def _as_chunk(chunk, index: int) -> tuple[str, str, int | None]:
         raise TypeError(f"chunk {index}: origin and source must be str; got origin={type(origin).__name__}, "
                         f"source={type(source).__name__}")
     return origin, source, cell
+
+
+def _handles_in(value, depth: int):
+    """The Handles inside plain containers (lists, tuples, dict values), to ``depth`` levels."""
+    if isinstance(value, wire.Handle):
+        yield value
+    elif depth > 0 and type(value) in (list, tuple):
+        for item in value:
+            yield from _handles_in(item, depth - 1)
+    elif depth > 0 and type(value) is dict:
+        for item in value.values():
+            yield from _handles_in(item, depth - 1)
 
 
 def _names(value) -> tuple[str, ...]:

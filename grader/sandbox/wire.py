@@ -6,7 +6,9 @@ path under whatever interpreter an assignment needs.
 A frame is ``u64 length | JSON header | blobs``; the header lists the blob lengths. Values are a
 JSON tree in which every container is a one-key object, so no student dict can pass for one:
 ``{"l": [...]}`` list, ``{"t": [...]}`` tuple, ``{"d": [[key, value], ...]}`` dict,
-``{"a": index}`` array (blob ``index``, an ``.npy`` file), ``{"f": "nan" | "inf" | "-inf"}``.
+``{"a": index}`` array (blob ``index``, an ``.npy`` file), ``{"f": "nan" | "inf" | "-inf"}``,
+``{"h": [id, type name]}`` a :class:`Handle`: an object that stays in the worker (a trained model,
+a forward cache), which the grader can only pass back to later calls.
 
 ``to_doc(..., lenient=True)`` (the worker side) converts NumPy scalars, torch tensors and
 subclasses of int/float/str/list/tuple/ndarray to their exact base types; ``from_doc`` (the
@@ -30,6 +32,38 @@ class WireError(ValueError):
     """A value that may not cross, or a malformed frame."""
 
 
+class Handle(object):
+    """The grader's reference to an object kept in a worker (``keep=`` on a call): its number in
+    that worker, its type's name (student text, for messages) and the worker's ``epoch`` (the
+    sandbox's count of workers started: a handle from a worker that has since been replaced
+    refers to nothing). Immutable; equal when all three are."""
+
+    __slots__ = ("id", "type", "epoch")
+
+    def __init__(self, id, type="", epoch=0):
+        object.__setattr__(self, "id", id)
+        object.__setattr__(self, "type", type)
+        object.__setattr__(self, "epoch", epoch)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("a Handle is immutable")
+
+    def __eq__(self, other):
+        return type(other) is Handle and (self.id, self.type, self.epoch) == (other.id, other.type, other.epoch)
+
+    def __hash__(self):
+        return hash((self.id, self.type, self.epoch))
+
+    def __repr__(self):
+        return "<%s object kept in the worker, #%d>" % (self.type or "an", self.id)
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __copy__(self):
+        return self
+
+
 def _where(path):
     return "" if not path else "".join(path) + " "
 
@@ -40,8 +74,9 @@ def _typename(value):
 
 
 class _Encoder:
-    def __init__(self, lenient, max_bytes, max_depth):
+    def __init__(self, lenient, max_bytes, max_depth, keep=None):
         self.lenient = lenient
+        self.keep = keep  # worker side: value -> (id, type name) of the kept value, for what cannot cross
         self.max_bytes = max_bytes
         self.max_depth = max_depth
         self.blobs = []
@@ -76,10 +111,16 @@ class _Encoder:
             return {"d": pairs}
         if cls is np.ndarray:
             return self.array(value, path)
+        if cls is Handle:
+            if type(value.id) is not int or type(value.type) is not str:
+                self.refuse(value, path)
+            return {"h": [value.id, value.type]}
         if self.lenient:
             converted = self.convert(value, path)
             if converted is not _REFUSED:
                 return self.encode(converted, path, depth)
+        if self.keep is not None:
+            return {"h": list(self.keep(value))}
         self.refuse(value, path)
 
     def convert(self, value, path):
@@ -130,9 +171,12 @@ class _Encoder:
 _REFUSED = object()
 
 
-def to_doc(value, lenient=False, max_bytes=64 << 20, max_depth=32):
-    """(JSON-able tree, list of .npy blobs) for ``value``; WireError if it may not cross."""
-    encoder = _Encoder(lenient, max_bytes, max_depth)
+def to_doc(value, lenient=False, max_bytes=64 << 20, max_depth=32, keep=None):
+    """(JSON-able tree, list of .npy blobs) for ``value``; WireError if it may not cross.
+
+    ``keep`` (worker side): ``value -> (id, type name)``, called for each part that is not plain
+    data, which then crosses as a handle instead of being refused."""
+    encoder = _Encoder(lenient, max_bytes, max_depth, keep)
     try:
         doc = encoder.encode(value, [], 0)
     except RecursionError:
@@ -140,8 +184,11 @@ def to_doc(value, lenient=False, max_bytes=64 << 20, max_depth=32):
     return doc, encoder.blobs
 
 
-def from_doc(doc, blobs, max_depth=32):
-    """Rebuild a value from ``to_doc``'s output, re-validating every node (grader side)."""
+def from_doc(doc, blobs, max_depth=32, handle=None):
+    """Rebuild a value from ``to_doc``'s output, re-validating every node (grader side).
+
+    ``handle``: ``(id, type name) -> value`` for ``{"h": ...}`` nodes (a :class:`Handle` on the
+    grader's side, the kept object on the worker's); without it a handle is refused."""
     arrays = [None] * len(blobs)
 
     def decode(node, depth):
@@ -168,6 +215,9 @@ def from_doc(doc, blobs, max_depth=32):
             return out
         if tag == "f" and body in _NON_FINITE:
             return _NON_FINITE[body]
+        if (tag == "h" and handle is not None and type(body) is list and len(body) == 2
+                and type(body[0]) is int and 0 <= body[0] < 1 << 62 and type(body[1]) is str):
+            return handle(body[0], body[1][:200])
         if tag == "a" and type(body) is int and 0 <= body < len(blobs):
             if arrays[body] is None:
                 arrays[body] = load_array(blobs[body])

@@ -790,7 +790,7 @@ def _banned_rule(name):
 def _from_student(frame):
     """Code that is not a library's: the student's cells and files, and what they exec."""
     filename = frame.f_code.co_filename
-    return not (os.path.isabs(filename) or filename.startswith("<frozen") or filename == CODE_NAME)
+    return not (os.path.isabs(filename) or filename.startswith(("<frozen", "<cnngrade")) or filename == CODE_NAME)
 
 
 def _guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
@@ -858,6 +858,21 @@ def _serve(sock, request, isolation):
     module.__builtins__ = builtins
     sys.modules["__main__"] = module
     namespace = module.__dict__
+    harness = types.ModuleType("cnngrade_harness")  # the grader's code run here: its own namespace
+    harness.__builtins__ = builtins
+    spaces = {"student": namespace, "harness": harness.__dict__}
+    kept, next_id = {}, [0]  # objects kept for the grader (keep=), by number
+
+    def keep_value(value):
+        next_id[0] += 1
+        kept[next_id[0]] = value
+        return next_id[0], _typename(value)
+
+    def kept_value(number, _type):
+        if number not in kept:
+            raise wire.WireError("no object #%d is kept in this worker" % number)
+        return kept[number]
+
     limits = request["limits"]
     max_bytes, max_depth = limits["return_bytes"], limits["max_depth"]
     pack, read_frame, to_doc, from_doc = wire.pack, wire.read_frame, wire.to_doc, wire.from_doc
@@ -874,30 +889,41 @@ def _serve(sock, request, isolation):
         reply, out_blobs = {"id": message.get("id")}, []
         _seed(message.get("seed", 0))
         try:
+            space = spaces.get(message.get("namespace", "student"), namespace)
             if message["op"] == "exec":
                 source, origin = message["source"], message["origin"]
                 lines = source.splitlines(True)
                 linecache.cache[origin] = (len(source), None, lines, origin)
-                exec(compile(source, origin, "exec", dont_inherit=True), namespace)
+                exec(compile(source, origin, "exec", dont_inherit=True), space)
                 reply["ok"] = True
             elif message["op"] == "call":
                 name = message["function"]
-                function = namespace.get(name)
+                function = space.get(name)
                 if not callable(function):
                     reply.update(ok=False, kind="missing_function",
                                  message="the submission defines no function %s" % name)
                 else:
-                    args, kwargs = from_doc(message["payload"], blobs, max_depth + 2)
+                    args, kwargs = from_doc(message["payload"], blobs, max_depth + 2, handle=kept_value)
                     watched = _watch(function, args, kwargs)
                     value = function(*args, **kwargs)
                     changed = _changed(watched)
                     if changed:
                         reply["mutated"] = changed
+                    keep = message.get("keep")
                     try:
-                        doc, out_blobs = to_doc(value, lenient=True, max_bytes=max_bytes, max_depth=max_depth)
+                        if keep == "all":
+                            number, type_name = keep_value(value)
+                            doc, out_blobs = {"h": [number, type_name]}, []
+                        else:
+                            doc, out_blobs = to_doc(value, lenient=True, max_bytes=max_bytes, max_depth=max_depth,
+                                                    keep=keep_value if keep == "auto" else None)
                         reply.update(ok=True, value=doc)
                     except wire.WireError as exc:
                         reply.update(ok=False, kind="bad_return", message=_bad_return(name, value, exc))
+            elif message["op"] == "release":
+                for number in message.get("ids", []):
+                    kept.pop(number, None)
+                reply["ok"] = True
         except BaseException as exc:  # SystemExit and KeyboardInterrupt too: they are the student's
             reply.update(ok=False, kind="banned_api" if isinstance(exc, BannedAPIUsed) else "exception",
                          message="%s: %s" % (type(exc).__name__, _safe_str(exc)), traceback=_student_traceback(exc))
@@ -991,6 +1017,15 @@ def _alive(pid):
             return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
     except (OSError, IndexError):
         return False
+
+
+def _typename(value):
+    """A kept value's type, for the grader's messages (a student's class may lie about its names)."""
+    try:
+        name = type(value).__qualname__
+        return name[:200] if type(name) is str else "object"
+    except Exception:
+        return "object"
 
 
 def _bad_return(name, value, exc):
