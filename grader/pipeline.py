@@ -138,7 +138,8 @@ def grade_submission(
                 if kind not in boxes:
                     boxes[kind] = stack.enter_context(Sandbox(
                         submission.chunks, limits=assignment.limits, banned_apis=rubric.banned_apis,
-                        python=python, pool=pool, seed=rubric.seed, budget=budget))
+                        python=python, pool=pool, seed=rubric.seed, budget=budget,
+                        harness=assignment.suite.harness))
                 return boxes[kind]
 
             box = box_for(next(iter(visibility), ""))
@@ -148,7 +149,7 @@ def grade_submission(
             problems.extend(p for p in load.problems if p not in problems)
             started = time.perf_counter()
             outcomes = run_checks(assignment.suite, box, seed=rubric.seed, only=only, student_for=box_for,
-                                  tolerances=rubric.tolerances)
+                                  tolerances=rubric.tolerances, options=rubric.options)
             timings["checks_s"] = round(time.perf_counter() - started, 6)
     except Exception as exc:  # the grader's own failure: flagged for a person, not a zero
         outcomes = _all_errored(assignment, only, exc)

@@ -39,7 +39,8 @@ class CheckOutcome:
     cases_total: int = 0
     duration_s: float = 0.0
     detail: str = ""  # the instructor's only: the grader's own traceback when the check errored
-    figure: dict | None = None  # a picture of the failure, as plain data (grader.checks.figure)
+    figure: dict | None = None  # a picture of the outcome, as plain data (grader.checks.figure)
+    credit: float | None = None  # a failed check's share of credit when not cases_passed/cases_total
 
     @classmethod
     def from_dict(cls, data: dict) -> "CheckOutcome":

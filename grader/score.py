@@ -9,7 +9,8 @@ Per item, in the rubric's order:
 - otherwise *failed* (or *skipped*, when none failed but some were skipped because a
   prerequisite check did not pass), with
   ``all_or_nothing``: 0 points;
-  ``proportional``: ``points * mean over its checks of cases_passed / cases_total``, a skipped
+  ``proportional``: ``points * mean over its checks of cases_passed / cases_total`` (or the
+  check's own ``credit``, a fraction it earned: an accuracy between two bounds), a skipped
   check counting 0. Each check weighs the same, so four worked examples are not drowned by
   sixty generated cases.
 
@@ -177,6 +178,10 @@ def late_penalty(submitted_at: datetime, policy, max_score: float, *, due: datet
 def _fraction(outcome: CheckOutcome) -> float:
     if outcome.status is Status.PASSED:
         return 1.0
-    if outcome.status is Status.SKIPPED or outcome.cases_total == 0:
+    if outcome.status is Status.SKIPPED:
+        return 0.0
+    if outcome.status is Status.FAILED and outcome.credit is not None:
+        return outcome.credit
+    if outcome.cases_total == 0:
         return 0.0
     return outcome.cases_passed / outcome.cases_total

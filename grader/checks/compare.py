@@ -48,8 +48,13 @@ class Mismatch(AssertionError):
     """
 
     def __init__(self, message: str, *, expected, got, explain: Callable[[], str] | None = None,
-                 figure: dict | None = None):
+                 figure: dict | None = None, credit: float | None = None):
         super().__init__(message)
+        if credit is not None and not (isinstance(credit, (int, float)) and 0.0 <= credit <= 1.0):
+            raise ValueError(f"Mismatch: credit must be a fraction between 0 and 1, got {credit!r}")
+        # the share of the check's credit this answer still earns (an accuracy between the
+        # rubric's bounds), instead of the share of cases passed
+        self.credit = None if credit is None else float(credit)
         self._message = message
         self._explain = explain
         self.figure = figure  # a picture for the feedback (``grader.checks.figure.curves``), or None

@@ -4,7 +4,8 @@ A check describes a figure and never draws it: the description is plain JSON dat
 the outcome in ``result.json`` (``CheckOutcome.figure``), and the reports draw it
 (``grader.reports.figures``: a PNG in the HTML feedback and beside the Markdown). So a check
 runs without a plotting library, and a report read back from ``result.json`` draws the same
-picture. A check attaches one by raising ``Mismatch(..., figure=curves(...))``.
+picture. A check attaches one to a failure by raising ``Mismatch(..., figure=curves(...))``, or to its
+outcome whatever it is (a training run's curves) with :func:`show`.
 
 Values are the student's as much as the reference's, so :func:`curves` never raises on them:
 what cannot be drawn (not numbers, x and y of different lengths) becomes an empty series with a
@@ -12,13 +13,15 @@ note saying why, and non-finite values become gaps (None).
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
 import numbers
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["MAX_POINTS", "curves"]
+__all__ = ["MAX_POINTS", "curves", "matrix", "show"]
 
 MAX_POINTS = 5000  # per series: a figure stays small in result.json
 
@@ -83,3 +86,46 @@ def _numbers(values: Sequence) -> list[float | None]:
         f = float(v)
         out.append(f if math.isfinite(f) else None)
     return out
+
+
+def matrix(title: str, values, *, row_labels: Sequence[str] = (), column_labels: Sequence[str] = (),
+           x_label: str = "", y_label: str = "") -> dict:
+    """A figure of a matrix drawn as a grid of numbered cells (a confusion matrix: rows the true
+    class, columns the predicted one). ``values``: a 2-D sequence of numbers."""
+    if not isinstance(title, str) or not title:
+        raise ValueError(f"matrix: expected a title (a non-empty str), got {title!r}")
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim != 2 or array.size == 0 or array.shape[0] > 100 or array.shape[1] > 100:
+        raise ValueError(f"matrix: expected a 2-D array of at most 100 x 100 numbers, got shape {array.shape}")
+    return {
+        "kind": "matrix",
+        "title": title,
+        "x_label": str(x_label),
+        "y_label": str(y_label),
+        "values": [[float(v) if math.isfinite(v) else None for v in row] for row in array.tolist()],
+        "row_labels": [str(v) for v in row_labels],
+        "column_labels": [str(v) for v in column_labels],
+    }
+
+
+_shown = contextvars.ContextVar("cnngrade_shown_figures", default=None)
+
+
+def show(figure: dict) -> None:
+    """Attach ``figure`` to the outcome of the check running now, passed or failed (the last one
+    shown wins; a ``Mismatch`` carrying its own figure takes precedence). Outside a check run
+    it does nothing."""
+    shown = _shown.get()
+    if shown is not None:
+        shown[:] = [figure]
+
+
+@contextlib.contextmanager
+def collecting() -> Iterator[list]:
+    """The runner's side of :func:`show`: what the block showed."""
+    shown: list = []
+    token = _shown.set(shown)
+    try:
+        yield shown
+    finally:
+        _shown.reset(token)

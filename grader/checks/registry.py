@@ -182,8 +182,11 @@ def check(
 class CheckSuite:
     """The checks of one checks file, by id, in an order where prerequisites come first."""
 
-    def __init__(self, checks: Sequence[Check], *, path: Path | None = None):
+    def __init__(self, checks: Sequence[Check], *, path: Path | None = None, harness=()):
         self.path = path
+        # (origin, source) of the grader's code that runs in each worker beside the student's
+        # (``Sandbox(harness=...)``): the checks file's ``WORKER_HARNESS``, a list of file paths
+        self.harness: tuple[tuple[str, str], ...] = tuple(harness)
         by_id: dict[str, Check] = {}
         for spec in checks:
             if spec.id in by_id:
@@ -253,7 +256,21 @@ def load_checks(path: str | Path) -> CheckSuite:
             sys.modules.pop(module_name, None)
         else:
             sys.modules[module_name] = previous
-    return CheckSuite(collected, path=path)
+    return CheckSuite(collected, path=path, harness=_harness(module, path))
+
+
+def _harness(module, path: Path) -> tuple[tuple[str, str], ...]:
+    """The checks file's ``WORKER_HARNESS`` (paths relative to it) as (origin, source) chunks."""
+    files = getattr(module, "WORKER_HARNESS", ())
+    if isinstance(files, (str, Path)) or not all(isinstance(f, (str, Path)) for f in files):
+        raise CheckDefinitionError(f"{path}: WORKER_HARNESS must be a list of file paths, got {files!r}")
+    chunks = []
+    for name in files:
+        file = (path.parent / name).resolve()
+        if not file.is_file():
+            raise CheckDefinitionError(f"{path}: WORKER_HARNESS names {name}, but there is no file at {file}")
+        chunks.append((f"<cnngrade harness: {file.name}>", file.read_text(encoding="utf-8")))
+    return tuple(chunks)
 
 
 # --- helpers ----------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ import hashlib
 import time
 import traceback
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Collection, Sequence
+from typing import Any, Callable, Collection, Mapping, Sequence
 
 import hypothesis
 from hypothesis import HealthCheck, Phase, Verbosity, settings
@@ -40,7 +40,7 @@ from hypothesis.errors import HypothesisException
 
 from grader.checks.compare import Mismatch, _short_repr
 from grader.checks.diagnosis import diagnose
-from grader.checks import tolerance
+from grader.checks import figure, options as assignment_options, tolerance
 from grader.checks.generation import fixed_generation
 from grader.checks.registry import Check, CheckSuite
 from grader.checks.tolerance import Tolerances
@@ -73,6 +73,7 @@ def run_checks(
     mistakes_for: Callable[[Callable], Sequence] | None = None,
     student_for: Callable[[str], StudentCode] | None = None,
     tolerances: Tolerances | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> dict[str, CheckOutcome]:
     """Run the checks of ``suite`` on ``student``; return one outcome per check id.
 
@@ -88,6 +89,8 @@ def run_checks(
             default ``student`` for all.
         tolerances: the rubric's (``Rubric.tolerances``), in force while the checks and the
             diagnosis compare floats; default ``grader.checks.tolerance.Tolerances()``.
+        options: the rubric's ``options`` (``Rubric.options``), which the checks read with
+            ``grader.checks.options.current()``; default none.
     """
     if type(seed) is not int:
         raise TypeError(f"seed must be an int, got {seed!r} (type={type(seed).__name__})")
@@ -109,7 +112,7 @@ def run_checks(
             )
             continue
         started = time.perf_counter()
-        with fixed_generation(), tolerance.in_force(tolerances):
+        with fixed_generation(), tolerance.in_force(tolerances), assignment_options.in_force(options):
             code = student if student_for is None else student_for(spec.id)
             outcome = _run_check(spec, code, seed, spec.max_examples or max_examples, mistakes_for)
         outcomes[spec.id] = replace(outcome, duration_s=round(time.perf_counter() - started, 6))
@@ -133,6 +136,7 @@ class _Trial:
     calls: list[Call]
     error: BaseException | None = None
     run: bool = True  # False: counted as failed without running (too many timeouts)
+    figure: dict | None = None  # what the body showed (figure.show)
 
     @property
     def status(self) -> Status:
@@ -157,16 +161,17 @@ class _Runner:
         if self.timeouts >= MAX_TIMEOUTS_PER_CHECK:
             return _Trial(recorded, [], self.last_timeout, run=False)
         calls: list[Call] = []
-        try:
-            self.spec.body(RecordingStudent(self.student, calls, mutable=self.spec.mutable), **arguments)
-        except HypothesisException:
-            raise  # assume(), or Hypothesis' own errors: Hypothesis handles them
-        except Exception as exc:
-            if isinstance(exc, StudentTimeout):
-                self.timeouts += 1
-                self.last_timeout = exc
-            return _Trial(recorded, calls, exc)
-        return _Trial(recorded, calls)
+        with figure.collecting() as shown:
+            try:
+                self.spec.body(RecordingStudent(self.student, calls, mutable=self.spec.mutable), **arguments)
+            except HypothesisException:
+                raise  # assume(), or Hypothesis' own errors: Hypothesis handles them
+            except Exception as exc:
+                if isinstance(exc, StudentTimeout):
+                    self.timeouts += 1
+                    self.last_timeout = exc
+                return _Trial(recorded, calls, exc, figure=shown[-1] if shown else None)
+        return _Trial(recorded, calls, figure=shown[-1] if shown else None)
 
 
 def _run_check(spec, student, seed, max_examples, mistakes_for) -> CheckOutcome:
@@ -185,7 +190,8 @@ def _run_check(spec, student, seed, max_examples, mistakes_for) -> CheckOutcome:
         return _errored(spec, errored.error, passed, total)
     failed = next((t for t in trials if t.status is Status.FAILED), None)
     if failed is None:
-        return CheckOutcome(spec.id, Status.PASSED, cases_passed=passed, cases_total=total)
+        shown = next((t.figure for t in reversed(trials) if t.figure is not None), None)
+        return CheckOutcome(spec.id, Status.PASSED, cases_passed=passed, cases_total=total, figure=shown)
     if spec.generated and not isinstance(failed.error, StudentTimeout):
         failed = _shrink(spec, runner, seed, max_examples) or failed
         if failed.status is Status.ERRORED:
@@ -250,9 +256,11 @@ def _shrink(spec: Check, runner: _Runner, seed: int, max_examples: int) -> _Tria
 def _failed(spec, trial: _Trial, passed, total, mistakes_for, evidence, not_run) -> CheckOutcome:
     error = trial.error
     call = _culprit(trial)
-    expected = got = figure = None
+    expected = got = credit = None
+    picture = trial.figure
     if isinstance(error, Mismatch):
-        expected, got, figure = error.expected, error.got, error.figure
+        expected, got, credit = error.expected, error.got, error.credit
+        picture = error.figure if error.figure is not None else picture
         detail = error.message
         message = f"{call.render()} is wrong:" if call else "wrong answer:"
         message += ("\n" if "\n" in detail else " ") + detail
@@ -283,7 +291,8 @@ def _failed(spec, trial: _Trial, passed, total, mistakes_for, evidence, not_run)
         misconception=misconception,
         cases_passed=passed,
         cases_total=total,
-        figure=figure,
+        figure=picture,
+        credit=credit,
     )
 
 

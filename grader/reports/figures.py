@@ -28,7 +28,7 @@ _LOOKS = [("#0072b2", "-"), ("#d55e00", "--"), ("#009e73", ":"), ("#cc79a7", "-.
 
 def has_figure(check) -> bool:
     figure = getattr(check, "figure", None)
-    return isinstance(figure, dict) and figure.get("kind") == "curves"
+    return isinstance(figure, dict) and figure.get("kind") in ("curves", "matrix")
 
 
 def figure_file_name(check_id: str) -> str:
@@ -47,6 +47,11 @@ def figure_png(figure: dict) -> bytes:
         fig = Figure(figsize=(5.6, 3.6), dpi=100)
         FigureCanvasAgg(fig)
         axes = fig.add_subplot(1, 1, 1)
+        if figure.get("kind") == "matrix":
+            _draw_matrix(fig, axes, figure)
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png", metadata={"Software": None})
+            return buffer.getvalue()
         notes = []
         for index, series in enumerate(figure.get("series", ())):
             colour, line = _LOOKS[index % len(_LOOKS)]
@@ -77,3 +82,26 @@ def figure_png(figure: dict) -> bytes:
 def _plain_text(text) -> str:
     """Text drawn as written: a ``$`` would start matplotlib's math mode."""
     return str(text).replace("$", r"\$")
+
+
+def _draw_matrix(fig, axes, figure: dict) -> None:
+    """A grid of cells shaded by value, each written in (a confusion matrix: rows true class)."""
+    import numpy as np
+
+    values = np.array([[np.nan if v is None else v for v in row] for row in figure.get("values", [[0]])], float)
+    axes.grid(False)
+    axes.imshow(values, cmap="Blues", vmin=0, vmax=np.nanmax(values) if np.isfinite(values).any() else 1,
+                interpolation="nearest", aspect="auto")
+    top = np.nanmax(values) if np.isfinite(values).any() else 0
+    if values.size <= 400:
+        for (i, j), v in np.ndenumerate(values):
+            text = "" if not np.isfinite(v) else (f"{v:.0f}" if float(v).is_integer() else f"{v:.2f}")
+            axes.text(j, i, text, ha="center", va="center", fontsize=8,
+                      color="white" if np.isfinite(v) and top and v > top / 2 else "#1b1b1b")
+    rows, columns = figure.get("row_labels") or [], figure.get("column_labels") or []
+    axes.set_yticks(range(values.shape[0]), [_plain_text(v) for v in rows] if len(rows) == values.shape[0] else None)
+    axes.set_xticks(range(values.shape[1]), [_plain_text(v) for v in columns] if len(columns) == values.shape[1] else None)
+    axes.set_title(_plain_text(figure.get("title", "")))
+    axes.set_xlabel(_plain_text(figure.get("x_label", "")))
+    axes.set_ylabel(_plain_text(figure.get("y_label", "")))
+    fig.tight_layout()

@@ -30,7 +30,8 @@ def item_errored(item: ItemResult) -> bool:
 
 
 def has_details(check: CheckOutcome) -> bool:
-    return check.status is not Status.PASSED
+    """A check worth showing: one that did not pass, or one with a picture (training curves)."""
+    return check.status is not Status.PASSED or check.figure is not None
 
 
 def score_text(shown, *, noun: str = "item") -> str:

@@ -28,7 +28,7 @@ from grader.rubric.schema import (
 _ID = "an id of letters, digits, '_', '.' or '-'"
 _TOP_REQUIRED = ("schema_version", "assignment", "functions", "items")
 _TOP_OPTIONAL = ("seed", "execution", "limits", "banned_apis", "late_policy", "course_files", "tolerances",
-                 "preload")
+                 "preload", "options")
 # tolerances: section -> {key: Tolerances field}
 _TOLERANCE_KEYS = {"float64": {"rtol": "float64_rtol", "atol": "float64_atol"},
                    "float32": {"rtol": "float32_rtol", "atol": "float32_atol"},
@@ -117,12 +117,22 @@ class _Parser:
         tolerances = self._optional(top, "tolerances", Tolerances(), self._tolerances)
         preload = self._optional(top, "preload", (), lambda n: self._names(
             n, "preload", DOTTED_NAME_PATTERN, kind="module", what="a module name like torch", required=False))
+        options = self._optional(top, "options", {}, self._options)
         if r.errors:
             return None
         return Rubric(path=self.path, schema_version=version, assignment=assignment, functions=functions,
                       items=items, fingerprint=self._fingerprint(assignment.checks_path), seed=seed,
                       execution=execution, limits=limits, banned_apis=banned, late_policy=late,
-                      course_files=shipped, tolerances=tolerances, preload=preload)
+                      course_files=shipped, tolerances=tolerances, preload=preload, options=options)
+
+    def _options(self, node: Node) -> dict | None:
+        """Any mapping with string keys: its meaning is the checks' (they validate what they read)."""
+        r = self.r
+        value = r.plain(node)
+        if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+            r.error(node, "options", f"expected a mapping of names to settings, got {r.describe(node)}")
+            return None
+        return value
 
     # -- parts ------------------------------------------------------------------------------
 

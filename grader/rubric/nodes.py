@@ -76,6 +76,16 @@ class NodeReader:
             self._unreadable[node] = Unreadable(node.value, reason)
             return self._unreadable[node]
 
+    def plain(self, node: Node) -> Any:
+        """The node as plain YAML data, containers included (Unreadable where it cannot be read)."""
+        if not isinstance(node, (MappingNode, SequenceNode)):
+            return self.value(node)
+        try:
+            return self._loader.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+            self._loader.recursive_objects.pop(node, None)
+            return Unreadable("", getattr(exc, "problem", None) or str(exc))
+
     def describe(self, node: Node) -> str:
         value = self.value(node)
         if value is dict:

@@ -5,9 +5,10 @@ what differs. Paths are resolved relative to the rubric file when loading.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any, Mapping
 
 from grader.checks.tolerance import Tolerances
 
@@ -75,6 +76,9 @@ class Rubric:
     # Modules every worker has imported before the student's code (NumPy always): [torch] for a
     # PyTorch assignment. Others are imported by the student's own import, in their worker.
     preload: tuple[str, ...] = ()
+    # The assignment's own settings, which only its checks read (grader.checks.options): the
+    # training check's dataset, budget, device policy and accuracy bounds. Plain YAML data.
+    options: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     @property
     def max_score(self) -> float:
