@@ -702,6 +702,8 @@ def _stub(dotted):
         return
     if isinstance(current, types.ModuleType) or sys.modules.get(dotted) is not None:
         replacement = _Banned(dotted)
+    elif isinstance(current, type):
+        replacement = _banned_class(dotted, current)
     elif current is not None:
         replacement = _banned_function(dotted, attr)
     elif _is_submodule(dotted):
@@ -739,6 +741,25 @@ def _banned_function(dotted, name, rule=None):
     banned.__name__ = name
     banned._cnngrade_banned = True
     return banned
+
+
+def _banned_class(dotted, original):
+    """A banned class (``torch.nn.Dropout``) as a subclass that refuses to be made: subclasses,
+    ``isinstance`` and the library's own subclasses still work; only making one of it raises."""
+
+    def __new__(cls, *args, **kwargs):
+        if cls is stand_in or getattr(cls, "__module__", None) == "__main__":  # the student's own subclass too
+            raise BannedAPIUsed(_banned_message(dotted))
+        return super(stand_in, cls).__new__(cls) if original.__new__ is object.__new__ \
+            else super(stand_in, cls).__new__(cls, *args, **kwargs)
+
+    try:
+        stand_in = type(original.__name__, (original,), {"__new__": __new__, "_cnngrade_banned": True,
+                                                         "__module__": original.__module__,
+                                                         "__qualname__": original.__qualname__})
+    except TypeError:  # a final class (bool), or one whose metaclass refuses: a function instead
+        return _banned_function(dotted, original.__name__)
+    return stand_in
 
 
 def _banned_message(dotted, rule=None):
@@ -793,11 +814,25 @@ def _from_student(frame):
     return not (os.path.isabs(filename) or filename.startswith(("<frozen", "<cnngrade")) or filename == CODE_NAME)
 
 
+_IMPORTING = [0]  # imports in progress: bans are re-applied when the outermost one is done
+
+
 def _guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
     """``import`` as the student's code sees it: a banned module (or anything under it) comes
-    back as a ``_Banned`` stand-in; other imports as usual, with the bans re-applied after."""
+    back as a ``_Banned`` stand-in; other imports as usual, with the bans re-applied after the
+    outermost import (never while a package is still importing itself: torch's own set-up
+    would meet the stand-ins)."""
+    student = level == 0 and bool(_BANNED) and _from_student(sys._getframe(1))
+    _IMPORTING[0] += 1
+    try:
+        return _import_checked(name, globals, locals, fromlist, level, student)
+    finally:
+        _IMPORTING[0] -= 1
+
+
+def _import_checked(name, globals, locals, fromlist, level, student):
     sys_modules_before = len(sys.modules)
-    if level == 0 and _BANNED and _from_student(sys._getframe(1)):
+    if student:
         rule = _banned_rule(name)
         top = name.partition(".")[0]
         if rule is not None and (fromlist or rule == top):
@@ -808,10 +843,11 @@ def _guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
             allowed = tuple(item for item in fromlist
                             if not (isinstance(item, str) and _banned_rule("%s.%s" % (name, item))))
             module = _real_import(name, globals, locals, allowed, 0)
-            _restub()
+            if _IMPORTING[0] == 1:
+                _restub()
             return sys.modules.get(name, module) if not allowed else module
     module = _real_import(name, globals, locals, fromlist, level)
-    if len(sys.modules) != sys_modules_before:
+    if len(sys.modules) != sys_modules_before and _IMPORTING[0] == 1:
         _restub()
     return module
 
@@ -822,7 +858,8 @@ def _guarded_import_module(name, package=None):
         if rule is not None:
             return _Banned(name, rule)
     module = _real_import_module(name, package)
-    _restub()
+    if _IMPORTING[0] == 0:
+        _restub()
     return module
 
 

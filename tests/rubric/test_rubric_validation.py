@@ -69,7 +69,7 @@ CASES = [
      'R:20: items[0].pionts: unknown key; did you mean "points"?'),
     ("unknown_key_lists_allowed_keys", edited("seed: 7", "colour: red"),
      'R:7: colour: unknown key; expected one of "schema_version", "assignment", "functions", "items", '
-     '"seed", "execution", "limits", "banned_apis", "late_policy", "course_files", "tolerances", "preload"'),
+     '"seed", "execution", "limits", "banned_apis", "late_policy", "course_files", "tolerances", "preload", "options"'),
     ("visible_item_depending_on_a_hidden_one",
      VALID.replace("visibility: visible", "visibility: X").replace("visibility: hidden", "visibility: visible")
      .replace("visibility: X", "visibility: hidden"),

@@ -100,3 +100,40 @@ def test_the_rest_of_the_package_and_the_libraries_own_use_stay_allowed(box):
     assert box.call("allowed_numpy") == 3.0
     expected = __import__("scipy.ndimage").ndimage.uniform_filter(np.arange(16.0).reshape(4, 4), size=2)
     assert box.call("allowed_library_use") == expected.tolist()
+
+
+TORCH_SOURCE = '''
+import torch
+from torch import nn
+
+def sigmoid_of(x):
+    return torch.sigmoid(torch.tensor(x)).tolist()
+
+def softmax_layer(x):
+    return nn.Softmax(dim=0)(torch.tensor(x)).tolist()
+
+def own_subclass(x):
+    class Mine(nn.Softmax):
+        pass
+    return Mine(dim=0)(torch.tensor(x)).tolist()
+
+def allowed_layer_and_isinstance(x):
+    layer = nn.Linear(2, 1)
+    return isinstance(nn.Softmax, type), float(layer(torch.ones(2)).detach().shape[0])
+'''
+
+
+@pytest.mark.parametrize("preload", [("torch",), ()], ids=["torch-preloaded", "torch-imported-by-the-student"])
+def test_banned_torch_functions_and_classes_leave_torch_importable(preload, request):
+    from grader.sandbox import Pool
+
+    bans = ("torch.sigmoid", "torch.softmax", "torch.log_softmax", "torch.logsumexp", "torch.nn.Softmax",
+            "torch.nn.Dropout", "torch.nn.Sigmoid")
+    with Pool(preload=preload) as pool:
+        with Sandbox([Chunk("t.ipynb, cell 1", TORCH_SOURCE, 1)], limits=LIMITS, pool=pool, banned_apis=bans) as box:
+            assert [p for p in box.report.problems if p.kind != "banned_api"] == []
+            for name, banned in (("sigmoid_of", "torch.sigmoid"), ("softmax_layer", "torch.nn.Softmax"),
+                                 ("own_subclass", "torch.nn.Softmax")):
+                with pytest.raises(BannedAPIUsed, match=rf"{banned} is not allowed"):
+                    box.call(name, [0.0, 1.0])
+            assert box.call("allowed_layer_and_isinstance", [0.0]) == (True, 1.0)
