@@ -72,7 +72,8 @@ class Assignment:
         folders they really are in. Workers see neither, even inside a folder they are shown."""
         rubric = self.rubric
         folders = set()
-        for path in (rubric.path, rubric.assignment.checks_path, *others):
+        data = self.suite.worker_hidden(rubric.options, rubric.path.parent) if self.suite.worker_hidden else ()
+        for path in (rubric.path, rubric.assignment.checks_path, *data, *others):
             for where in {Path(path).absolute(), Path(path).resolve()}:
                 folders.add(where if where.is_dir() or not where.exists() else where.parent)
         found = {str(f.resolve()) for f in folders} | {str(f) for f in folders}
@@ -149,7 +150,8 @@ def grade_submission(
             problems.extend(p for p in load.problems if p not in problems)
             started = time.perf_counter()
             outcomes = run_checks(assignment.suite, box, seed=rubric.seed, only=only, student_for=box_for,
-                                  tolerances=rubric.tolerances, options=rubric.options)
+                                  tolerances=rubric.tolerances, options=rubric.options,
+                                  files=submission_files(submission), rubric_dir=rubric.path.parent)
             timings["checks_s"] = round(time.perf_counter() - started, 6)
     except Exception as exc:  # the grader's own failure: flagged for a person, not a zero
         outcomes = _all_errored(assignment, only, exc)
@@ -165,6 +167,24 @@ def grade_submission(
         due=late.get("due_time"),
         provenance=provenance(submission, rubric, isolation=isolation, timings=timings, python=python, late=late),
     )
+
+
+def submission_files(submission: Submission, limit: int = 1000) -> tuple[Path, ...]:
+    """What checks may read beside the code (``options.submission_files``): a folder
+    submission's own regular files (a weights file beside the notebook), never through a
+    symbolic link nor out of the folder; a single file alone."""
+    path = Path(submission.path)
+    if not path.is_dir():
+        return tuple(Path(f) for f in (submission.files or (path,)))
+    root = path.resolve()
+    found = []
+    for candidate in sorted(path.rglob("*")):
+        if candidate.is_symlink() or not candidate.is_file() or not candidate.resolve().is_relative_to(root):
+            continue
+        found.append(candidate)
+        if len(found) >= limit:
+            break
+    return tuple(found)
 
 
 def lateness(submission: Submission, rubric: Rubric, *, submitted_at: datetime | None = None,

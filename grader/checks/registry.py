@@ -182,8 +182,11 @@ def check(
 class CheckSuite:
     """The checks of one checks file, by id, in an order where prerequisites come first."""
 
-    def __init__(self, checks: Sequence[Check], *, path: Path | None = None, harness=()):
+    def __init__(self, checks: Sequence[Check], *, path: Path | None = None, harness=(), worker_hidden=None):
         self.path = path
+        # the checks file's ``worker_hidden(options, rubric_dir) -> paths``: files the workers
+        # must not see beyond the grader's own (a training check's dataset), or None
+        self.worker_hidden = worker_hidden
         # (origin, source) of the grader's code that runs in each worker beside the student's
         # (``Sandbox(harness=...)``): the checks file's ``WORKER_HARNESS``, a list of file paths
         self.harness: tuple[tuple[str, str], ...] = tuple(harness)
@@ -256,7 +259,10 @@ def load_checks(path: str | Path) -> CheckSuite:
             sys.modules.pop(module_name, None)
         else:
             sys.modules[module_name] = previous
-    return CheckSuite(collected, path=path, harness=_harness(module, path))
+    hidden = getattr(module, "worker_hidden", None)
+    if hidden is not None and not callable(hidden):
+        raise CheckDefinitionError(f"{path}: worker_hidden must be a function (options, rubric_dir) -> paths")
+    return CheckSuite(collected, path=path, harness=_harness(module, path), worker_hidden=hidden)
 
 
 def _harness(module, path: Path) -> tuple[tuple[str, str], ...]:

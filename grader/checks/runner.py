@@ -74,6 +74,8 @@ def run_checks(
     student_for: Callable[[str], StudentCode] | None = None,
     tolerances: Tolerances | None = None,
     options: Mapping[str, Any] | None = None,
+    files: Sequence = (),
+    rubric_dir=None,
 ) -> dict[str, CheckOutcome]:
     """Run the checks of ``suite`` on ``student``; return one outcome per check id.
 
@@ -91,6 +93,9 @@ def run_checks(
             diagnosis compare floats; default ``grader.checks.tolerance.Tolerances()``.
         options: the rubric's ``options`` (``Rubric.options``), which the checks read with
             ``grader.checks.options.current()``; default none.
+        files: the submission's files (``options.submission_files()``), for checks that read
+            more than its code (a weights file beside the notebook).
+        rubric_dir: the rubric's folder, for relative paths in its options.
     """
     if type(seed) is not int:
         raise TypeError(f"seed must be an int, got {seed!r} (type={type(seed).__name__})")
@@ -112,7 +117,7 @@ def run_checks(
             )
             continue
         started = time.perf_counter()
-        with fixed_generation(), tolerance.in_force(tolerances), assignment_options.in_force(options):
+        with fixed_generation(), tolerance.in_force(tolerances), assignment_options.in_force(options, files, rubric_dir):
             code = student if student_for is None else student_for(spec.id)
             outcome = _run_check(spec, code, seed, spec.max_examples or max_examples, mistakes_for)
         outcomes[spec.id] = replace(outcome, duration_s=round(time.perf_counter() - started, 6))

@@ -35,6 +35,7 @@ __all__ = [
     "StudentException",
     "StudentTimeout",
     "TrustedCode",
+    "code_of",
     "student_run",
 ]
 
@@ -101,6 +102,12 @@ class RecordingStudent:
         return call
 
 
+def code_of(student: RecordingStudent):
+    """The code behind a check's ``student`` (the submission's ``Sandbox``): a key for what a
+    check computes once per submission and later checks reuse (a trained model)."""
+    return student._code
+
+
 def student_run(student: RecordingStudent, name: str, args=(), kwargs=None, *, keep: str | None = None,
                 namespace: str = "student", timeout_s: float | None = None):
     """Call ``name`` as ``student.name(*args, **kwargs)`` does, with what a plain call cannot
@@ -116,15 +123,26 @@ def student_run(student: RecordingStudent, name: str, args=(), kwargs=None, *, k
     kwargs = {} if kwargs is None else dict(kwargs)
     if namespace != "student":
         return run(name, tuple(args), kwargs, keep=keep, namespace=namespace, timeout_s=timeout_s).value
-    record_args, record_kwargs = copy.deepcopy(tuple(args)), copy.deepcopy(kwargs)
+    record_args, record_kwargs = _copied(tuple(args)), _copied(kwargs)
     try:
-        result = run(name, copy.deepcopy(tuple(args)), copy.deepcopy(kwargs), keep=keep,
-                     timeout_s=timeout_s).value
+        result = run(name, _copied(tuple(args)), _copied(kwargs), keep=keep, timeout_s=timeout_s).value
     except StudentError as exc:
         student._calls.append(Call(name, record_args, record_kwargs, error=exc))
         raise
     student._calls.append(Call(name, record_args, record_kwargs, result=result))
     return result
+
+
+def _copied(value):
+    """A copy of the plain data in ``value`` (lists, tuples, dicts, arrays); any other object
+    as it is: a kept object is passed by reference (a Handle, or in-process the object itself)."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if type(value) in (list, tuple):
+        return type(value)(_copied(v) for v in value)
+    if type(value) is dict:
+        return {k: _copied(v) for k, v in value.items()}
+    return value
 
 
 def _invoke(code: StudentCode, name: str, args: tuple, kwargs: dict) -> tuple[Any, tuple[str, ...]]:
