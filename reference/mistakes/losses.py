@@ -35,7 +35,7 @@ def log_softmax_without_max_shift(input, dim):
     """x - log(sum(exp(x))) without the shift: overflows to -inf/nan for large logits."""
 
     def kernel(x, axis):
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             return x - np.log(np.sum(np.exp(x), axis=axis, keepdims=True))
 
     return ref._along(input, dim, kernel)
@@ -54,6 +54,28 @@ def log_sigmoid_as_log_of_sigmoid(input):
     """log(sigmoid(x)): sigmoid underflows to 0 for x below about -745, giving -inf."""
     with np.errstate(divide="ignore"):
         return np.log(ref.sigmoid(input))
+
+
+def sigmoid_as_exp_ratio(input):
+    """exp(x) / (1 + exp(x)): exp overflows for x above about 709, and inf / inf is nan."""
+    x = ref.as_float64(input, "input")
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(x)
+        return e / (1 + e)
+
+
+def softmax_over_batch_axis(input, dim):
+    """Normalises along axis 0 (the batch, for (N, K) logits) whatever dim says."""
+    ref.softmax(input, dim)  # the reference's validation
+    return ref.softmax(input, 0)
+
+
+def softmax_over_all_elements(input, dim):
+    """exp(x - max) / sum(exp(x - max)) with the sum over every element, not along dim."""
+    x = ref.as_float64(input, "input")
+    ref.softmax(x, dim)  # the reference's validation
+    e = np.exp(x - np.max(x)) if x.size else x
+    return e / np.sum(e)
 
 
 # --------------------------------------------------------------------------- cross-entropy
@@ -133,10 +155,35 @@ def cross_entropy_smoothing_ignores_weight(
     return ref._reduce(loss, problem.reduction, np.sum(w_y))
 
 
+def cross_entropy_sum_instead_of_mean(
+    input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0
+):
+    """'mean' adds the per-sample losses instead of averaging them over the batch."""
+    reduction = "sum" if reduction == "mean" else reduction
+    return ref.cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)
+
+
+def cross_entropy_log_of_softmax(
+    input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0
+):
+    """-log(softmax(x)[y]): the softmax underflows to 0 for a very unlikely target, giving inf."""
+    problem = _problem(input, target, weight, ignore_index, reduction, label_smoothing)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return ref._class_loss(problem, np.log(act.softmax(problem.scores, -1)))
+
+
 def nll_loss_negated(input, target, weight=None, ignore_index=-100, reduction="mean"):
     """Forgets the minus sign: returns w[y] * log p[y], which is never positive."""
     loss = ref.nll_loss(input, target, weight, ignore_index, reduction)
     return -loss
+
+
+def nll_loss_takes_log(input, target, weight=None, ignore_index=-100, reduction="mean"):
+    """Takes the log of its input as if it were probabilities: log of a log-probability is nan."""
+    x = ref.as_float64(input, "input")
+    ref.nll_loss(x, target, weight, ignore_index, reduction)  # the reference's validation
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return ref.nll_loss(np.log(x), target, weight, ignore_index, reduction)
 
 
 def nll_loss_mean_ignores_weights(input, target, weight=None, ignore_index=-100, reduction="mean"):
@@ -163,6 +210,27 @@ def cross_entropy_grad_without_smoothing(
     return ref.cross_entropy_grad(input, target, weight, ignore_index, reduction, 0.0)
 
 
+def cross_entropy_grad_one_hot_forgotten(
+    input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0
+):
+    """Returns softmax(x), scaled as the loss, without subtracting the (smoothed) target:
+    p instead of p - y."""
+    problem = _problem(input, target, weight, ignore_index, reduction, label_smoothing)
+    p = act.softmax(problem.scores, -1)
+    w, eps, classes = problem.weight, problem.label_smoothing, problem.classes
+    if problem.probabilities:
+        grad = p * np.sum(w * ref._smoothed(problem), axis=-1, keepdims=True)
+        denominator = grad[..., 0].size
+    else:
+        valid, _, w_y = ref._index_parts(problem)
+        grad = ((1 - eps) * w_y[..., None] + eps / classes * np.sum(w)) * p
+        grad = np.where(valid[..., None], grad, 0.0)
+        denominator = np.sum(w_y) if valid.any() else 1.0
+    if problem.reduction == "mean":
+        grad = grad / denominator
+    return np.moveaxis(grad, -1, problem.class_axis)
+
+
 # --------------------------------------------------------------------------- binary
 
 
@@ -183,6 +251,19 @@ def binary_cross_entropy_sum_instead_of_mean(input, target, weight=None, reducti
     return ref.binary_cross_entropy(input, target, weight, "sum" if reduction == "mean" else reduction)
 
 
+def binary_cross_entropy_clips_probabilities(input, target, weight=None, reduction="mean"):
+    """Clips p to [1e-7, 1 - 1e-7] (Keras' epsilon) instead of clamping the logs at -100:
+    a prediction of exactly 0 or 1 costs -log(1e-7) = 16.1, not 100."""
+    x = ref.as_float64(input, "input")
+    ref.binary_cross_entropy(x, target, weight, reduction)  # the reference's validation
+    t = ref.as_float64(target, "target")
+    p = np.clip(x, ref.KERAS_EPSILON, 1 - ref.KERAS_EPSILON)
+    loss = -(t * np.log(p) + (1 - t) * np.log(1 - p))
+    if weight is not None:
+        loss = loss * ref.as_float64(weight, "weight")
+    return ref._reduce(loss, reduction)
+
+
 def binary_cross_entropy_with_logits_naive(
     input, target, weight=None, reduction="mean", pos_weight=None
 ):
@@ -191,6 +272,20 @@ def binary_cross_entropy_with_logits_naive(
     p = act.sigmoid(x)
     with np.errstate(divide="ignore", invalid="ignore"):
         loss = -((1.0 if pw is None else pw) * t * np.log(p) + (1 - t) * np.log(1 - p))
+    return ref._reduce(loss if w is None else loss * w, reduction)
+
+
+def binary_cross_entropy_with_logits_via_clamped_bce(
+    input, target, weight=None, reduction="mean", pos_weight=None
+):
+    """binary_cross_entropy(sigmoid(x), t) with torch's clamp: once sigmoid rounds to 0 or 1
+    (|x| above about 37) the loss is stuck at 100 instead of growing with |x|."""
+    x, t, w, reduction, pw = ref._logit_problem(input, target, weight, reduction, pos_weight)
+    p = act.sigmoid(x)
+    with np.errstate(divide="ignore"):
+        log_p = np.maximum(np.log(p), ref.BCE_LOG_CLAMP)
+        log_q = np.maximum(np.log1p(-p), ref.BCE_LOG_CLAMP)
+    loss = -((1.0 if pw is None else pw) * t * log_p + (1 - t) * log_q)
     return ref._reduce(loss if w is None else loss * w, reduction)
 
 
@@ -280,6 +375,15 @@ def sigmoid_focal_loss_gamma_on_p(inputs, targets, alpha=0.25, gamma=2, reductio
     return ref._reduce(loss, reduction)
 
 
+def sigmoid_focal_loss_negative_alpha_applied(inputs, targets, alpha=0.25, gamma=2, reduction="none"):
+    """Weights by alpha t + (1 - alpha)(1 - t) even when alpha < 0, which torchvision reads as
+    'no class weighting'."""
+    ref.sigmoid_focal_loss(inputs, targets, alpha, gamma, reduction)  # the reference's validation
+    t = ref.as_float64(targets, "targets")
+    loss = ref.sigmoid_focal_loss(inputs, t, -1, gamma, "none") * (alpha * t + (1 - alpha) * (1 - t))
+    return ref._reduce(loss, reduction)
+
+
 def categorical_focal_loss_gamma_on_p(
     y_true,
     y_pred,
@@ -333,6 +437,12 @@ MISTAKES = (
             "log(sum(exp(x))) overflows for large x; compute m + log(sum(exp(x - m))) with m the maximum."),
     mistake(log_sigmoid_as_log_of_sigmoid, ref.log_sigmoid,
             "log(sigmoid(x)) is -inf for very negative x; use min(x, 0) - log1p(exp(-|x|))."),
+    mistake(sigmoid_as_exp_ratio, ref.sigmoid,
+            "exp(x) / (1 + exp(x)) is inf / inf = nan for large x; use 1 / (1 + exp(-x)) for x >= 0 and exp(x) / (1 + exp(x)) only for x < 0."),
+    mistake(softmax_over_batch_axis, ref.softmax,
+            "Normalise along the class axis you are given (axis=-1 for (N, K) logits): each row, not each column, must sum to 1."),
+    mistake(softmax_over_all_elements, ref.softmax,
+            "np.sum without an axis adds every element of the batch; sum along the class axis with keepdims=True so each row sums to 1."),
     mistake(cross_entropy_on_softmax_output, ref.cross_entropy,
             "cross_entropy takes raw logits and applies log_softmax itself; do not apply softmax first."),
     mistake(cross_entropy_mean_ignores_weights, ref.cross_entropy,
@@ -343,20 +453,32 @@ MISTAKES = (
             "Label smoothing mixes the one-hot target with the uniform eps/K over all K classes, not eps/(K-1) over the others."),
     mistake(cross_entropy_smoothing_ignores_weight, ref.cross_entropy,
             "The label-smoothing term is weighted too: eps/K * sum_c w_c * (-log p_c)."),
+    mistake(cross_entropy_sum_instead_of_mean, ref.cross_entropy,
+            "The cross-entropy is the mean over the batch: divide the sum of the per-sample losses by N."),
+    mistake(cross_entropy_log_of_softmax, ref.cross_entropy,
+            "-log(softmax(z)[y]) is inf when that probability underflows to 0; use log_softmax (z - max - log(sum(exp(z - max))))."),
     mistake(nll_loss_negated, ref.nll_loss,
             "The negative log-likelihood is minus the log-probability of the target class; check the sign."),
+    mistake(nll_loss_takes_log, ref.nll_loss,
+            "nll_loss takes log-probabilities already (the output of log_softmax): do not take their log again, just pick -log_probs[n, y_n]."),
     mistake(nll_loss_mean_ignores_weights, ref.nll_loss,
             "With class weights, the 'mean' divides by the sum of the targets' weights, not by the number of targets."),
     mistake(cross_entropy_grad_not_divided_by_n, ref.cross_entropy_grad,
             "With reduction='mean' the gradient softmax(x) - y must be divided by the mean's denominator (N without weights)."),
     mistake(cross_entropy_grad_without_smoothing, ref.cross_entropy_grad,
             "With label smoothing the gradient is softmax(x) minus the smoothed target, not the one-hot target."),
+    mistake(cross_entropy_grad_one_hot_forgotten, ref.cross_entropy_grad,
+            "The gradient of the cross-entropy with respect to the logits is softmax(z) minus the one-hot target (divided by N), not softmax(z) alone."),
     mistake(binary_cross_entropy_without_clamp, ref.binary_cross_entropy,
             "log(0) is -inf; PyTorch clamps the logs at -100, so a prediction of exactly 0 or 1 costs 100, not inf."),
     mistake(binary_cross_entropy_sum_instead_of_mean, ref.binary_cross_entropy,
             "reduction='mean' averages the element losses; you added them."),
+    mistake(binary_cross_entropy_clips_probabilities, ref.binary_cross_entropy,
+            "PyTorch clamps each log at -100 (a prediction of exactly 0 or 1 costs 100); clipping p to [1e-7, 1 - 1e-7] as Keras does gives 16.1 instead."),
     mistake(binary_cross_entropy_with_logits_naive, ref.binary_cross_entropy_with_logits,
             "log(sigmoid(x)) is -inf for large |x|; use the stable form (1 - t) x - log_sigmoid(x)."),
+    mistake(binary_cross_entropy_with_logits_via_clamped_bce, ref.binary_cross_entropy_with_logits,
+            "binary_cross_entropy(sigmoid(z), y) is stuck at 100 once sigmoid rounds to 0 or 1; compute from the logits: max(z, 0) - z y + log1p(exp(-|z|))."),
     mistake(binary_cross_entropy_with_logits_pos_weight_on_negatives, ref.binary_cross_entropy_with_logits,
             "pos_weight multiplies the positive term t * log(p), not the negative term (1 - t) * log(1 - p)."),
     mistake(binary_cross_entropy_with_logits_pos_weight_on_both_terms, ref.binary_cross_entropy_with_logits,
@@ -377,6 +499,8 @@ MISTAKES = (
             "alpha weights the positives and 1 - alpha the negatives: alpha_t = alpha*t + (1 - alpha)*(1 - t)."),
     mistake(sigmoid_focal_loss_gamma_on_p, ref.sigmoid_focal_loss,
             "The focal factor is (1 - p_t)^gamma with p_t the probability of the true label, not (1 - p)^gamma."),
+    mistake(sigmoid_focal_loss_negative_alpha_applied, ref.sigmoid_focal_loss,
+            "A negative alpha turns the class weighting off (torchvision's rule): use alpha_t only when alpha >= 0."),
     mistake(categorical_focal_loss_gamma_on_p, ref.categorical_focal_loss,
             "The focal factor is (1 - p)^gamma, which down-weights easy examples; p^gamma does the opposite."),
     mistake(categorical_focal_loss_logits_as_probabilities, ref.categorical_focal_loss,

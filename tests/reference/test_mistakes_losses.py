@@ -14,6 +14,9 @@ EXHIBITS = {
     "log_softmax.log_softmax_without_max_shift": (([[1000.0, 0.0]], 1), {}),
     "logsumexp.logsumexp_without_max_shift": (([[1000.0, 0.0]], 1), {}),
     "log_sigmoid.log_sigmoid_as_log_of_sigmoid": (([-1000.0],), {}),
+    "sigmoid.sigmoid_as_exp_ratio": (([1000.0],), {}),
+    "softmax.softmax_over_batch_axis": (([[1.0, 0.0], [0.0, 0.0]], 1), {}),
+    "softmax.softmax_over_all_elements": (([[1.0, 0.0], [0.0, 0.0]], 1), {}),
     "cross_entropy.cross_entropy_on_softmax_output": (([[2.0, 0.0]], [0]), {}),
     "cross_entropy.cross_entropy_mean_ignores_weights": (
         ([[1.0, 0.0], [0.0, 1.0]], [0, 0]), {"weight": [2.0, 1.0]},
@@ -25,7 +28,10 @@ EXHIBITS = {
     "cross_entropy.cross_entropy_smoothing_ignores_weight": (
         ([[1.0, 0.0, -1.0]], [0]), {"weight": [1.0, 2.0, 3.0], "label_smoothing": 0.3},
     ),
+    "cross_entropy.cross_entropy_sum_instead_of_mean": (([[1.0, 0.0], [0.0, 1.0]], [0, 0]), {}),
+    "cross_entropy.cross_entropy_log_of_softmax": (([[1000.0, 0.0]], [1]), {}),
     "nll_loss.nll_loss_negated": (([[-0.5, -1.0]], [0]), {}),
+    "nll_loss.nll_loss_takes_log": (([[-0.5, -1.0]], [0]), {}),
     "nll_loss.nll_loss_mean_ignores_weights": (
         ([[-0.5, -1.0], [-0.2, -2.0]], [0, 0]), {"weight": [2.0, 1.0]},
     ),
@@ -35,11 +41,16 @@ EXHIBITS = {
     "cross_entropy_grad.cross_entropy_grad_without_smoothing": (
         ([[1.0, 0.0]], [0]), {"label_smoothing": 0.2},
     ),
+    "cross_entropy_grad.cross_entropy_grad_one_hot_forgotten": (([[1.0, 0.0]], [0]), {}),
     "binary_cross_entropy.binary_cross_entropy_without_clamp": (([0.0, 0.5], [1.0, 0.0]), {}),
     "binary_cross_entropy.binary_cross_entropy_sum_instead_of_mean": (
         ([0.2, 0.5], [1.0, 0.0]), {},
     ),
+    "binary_cross_entropy.binary_cross_entropy_clips_probabilities": (([0.0, 0.5], [1.0, 0.0]), {}),
     "binary_cross_entropy_with_logits.binary_cross_entropy_with_logits_naive": (
+        ([-1e4], [1.0]), {},
+    ),
+    "binary_cross_entropy_with_logits.binary_cross_entropy_with_logits_via_clamped_bce": (
         ([-1e4], [1.0]), {},
     ),
     "binary_cross_entropy_with_logits.binary_cross_entropy_with_logits_pos_weight_on_negatives": (
@@ -58,6 +69,9 @@ EXHIBITS = {
     "gaussian_nll_loss.gaussian_nll_loss_without_eps_clamp": (([1.0], [0.0], [0.0]), {}),
     "sigmoid_focal_loss.sigmoid_focal_loss_alpha_on_both_terms": (([0.5, -0.5], [1.0, 0.0]), {}),
     "sigmoid_focal_loss.sigmoid_focal_loss_gamma_on_p": (([0.5], [0.0]), {}),
+    "sigmoid_focal_loss.sigmoid_focal_loss_negative_alpha_applied": (
+        ([0.5, -0.5], [1.0, 0.0]), {"alpha": -1.0},
+    ),
     "categorical_focal_loss.categorical_focal_loss_gamma_on_p": (([[0.0, 1.0]], [[0.2, 0.8]]), {}),
     "categorical_focal_loss.categorical_focal_loss_logits_as_probabilities": (
         ([[0.0, 1.0]], [[2.0, 1.0]]), {"from_logits": True},
@@ -130,6 +144,7 @@ GENERIC = {
     "log_softmax": [((X, 1), {}), ((X[0, :, 0], -1), {})],
     "logsumexp": [((X, (0, 2)), {"keepdim": True}), ((X, -1), {})],
     "log_sigmoid": [((X,), {})],
+    "sigmoid": [((X,), {})],
     "cross_entropy": CLASS_CASES,
     "cross_entropy_grad": CLASS_CASES,
     "nll_loss": [((LOG_P, INDICES), {"weight": W3}), ((LOG_P[0, :, 0], 1), {"ignore_index": 1})],
