@@ -36,7 +36,9 @@ def plain(markdown: str) -> str:
 
 
 def samples(name: str) -> list[str]:
-    return sorted(p.stem for p in (REPO / "assignments" / name / "samples").glob("*.ipynb"))
+    """The sample submissions: notebooks, and folders (a notebook with a weights file beside it)."""
+    folder = REPO / "assignments" / name / "samples"
+    return sorted([p.stem for p in folder.glob("*.ipynb")] + [p.name for p in folder.iterdir() if p.is_dir()])
 
 
 CASES = [(name, stem) for name in ASSIGNMENTS for stem in samples(name)]
