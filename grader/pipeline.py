@@ -31,6 +31,7 @@ from grader.reports.student import FIGURE_FOLDERS, remove_stale_figures
 from grader.result import UNGRADABLE, CheckOutcome, Problem, Status, StudentResult
 from grader.rubric import Rubric, load_rubric
 from grader.sandbox import Budget, Limits, Pool, Sandbox
+from grader.sandbox.backends import gpu_devices
 from grader.score import score_submission
 from grader.submission import Submission, read_submission, read_submissions
 
@@ -60,11 +61,17 @@ class Assignment:
         return cls(rubric, suite)
 
     @property
+    def uses_gpu(self) -> bool:
+        """The rubric lets its checks use a GPU (``options.device``: auto or cuda) and this machine
+        has one: workers then see the NVIDIA device nodes and have no address-space limit."""
+        return str(self.rubric.options.get("device", "cpu")) in ("auto", "cuda") and bool(gpu_devices())
+
+    @property
     def limits(self) -> Limits:
         lim = self.rubric.limits
         return Limits(call_timeout_s=lim.call_timeout_s, memory_mb=lim.memory_mb,
                       load_timeout_s=lim.load_timeout_s, cpu_s=lim.cpu_s,
-                      submission_timeout_s=lim.submission_timeout_s)
+                      submission_timeout_s=lim.submission_timeout_s, gpu=self.uses_gpu)
 
     def private_paths(self, *others: str | Path) -> tuple[str, ...]:
         """Folders the student's code must not see: the rubric's and the checks', and ``others``
@@ -81,7 +88,8 @@ class Assignment:
 
     def pool(self, python: str | None = None, *others: str | Path) -> Pool:
         """A sandbox pool that hides this assignment's private folders and ``others``."""
-        return Pool(python=python, hidden_paths=self.private_paths(*others), preload=self.rubric.preload)
+        return Pool(python=python, hidden_paths=self.private_paths(*others), preload=self.rubric.preload,
+                    gpu=self.uses_gpu)
 
 
 def find_rubric(assignment: str, search: Sequence[Path] = ()) -> Path:
@@ -548,7 +556,8 @@ def _init_worker(rubric_path: str, python: str | None, hidden: tuple[str, ...]) 
     os.environ.setdefault("PYTHONHASHSEED", "0")
     _WORKER["assignment"] = Assignment.load(rubric_path)
     _WORKER["python"] = python
-    _WORKER["pool"] = Pool(python=python, hidden_paths=hidden, preload=_WORKER["assignment"].rubric.preload)
+    _WORKER["pool"] = Pool(python=python, hidden_paths=hidden, preload=_WORKER["assignment"].rubric.preload,
+                           gpu=_WORKER["assignment"].uses_gpu)
 
 
 def _grade_in_worker(submission: Submission) -> dict:

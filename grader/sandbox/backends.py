@@ -30,6 +30,14 @@ SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime",
              "/etc/alternatives", "/etc/nsswitch.conf", "/etc/passwd", "/etc/group")
 DEVICES = ("null", "zero", "full", "random", "urandom")
+
+
+def gpu_devices() -> tuple[str, ...]:
+    """The NVIDIA device nodes of this machine (``/dev/nvidia0``, ``nvidiactl``, ``nvidia-uvm``,
+    ...): what a GPU worker needs inside its root; empty where there is no NVIDIA GPU."""
+    import glob
+
+    return tuple(sorted(p for p in glob.glob("/dev/nvidia*") if not os.path.isdir(p)))
 # The zygote's whole command line: the program itself comes on stdin (see boot_payload).
 BOOT = ("import sys, json; B = json.loads(sys.stdin.buffer.read()); "
         "exec(compile(B['worker'], B['name'], 'exec'), {'__name__': '__main__', 'BOOT': B})")
@@ -48,10 +56,11 @@ class Backend:
         """What holds for the student's code under this backend (README's table, in words)."""
         raise NotImplementedError
 
-    def zygote_command(self, interpreter: Interpreter) -> list[str]:
+    def zygote_command(self, interpreter: Interpreter, gpu_devices: tuple[str, ...] = ()) -> list[str]:
+        """How to start the zygote; ``gpu_devices`` (``/dev/nvidia*`` paths) are made visible inside."""
         raise NotImplementedError
 
-    def root_plan(self, interpreter: Interpreter, staging: str) -> dict | None:
+    def root_plan(self, interpreter: Interpreter, staging: str, gpu_devices: tuple[str, ...] = ()) -> dict | None:
         """What the zygote must build itself as its root (None: the backend already did)."""
         return None
 
@@ -69,7 +78,7 @@ class Bubblewrap(Backend):
     def guarantees(self, root: bool) -> tuple[str, ...]:
         return _COMMON + (("a uid of its own per submission",) if root else ()) + ("bubblewrap's allow-list root",)
 
-    def zygote_command(self, interpreter: Interpreter) -> list[str]:
+    def zygote_command(self, interpreter: Interpreter, gpu_devices: tuple[str, ...] = ()) -> list[str]:
         cmd = [shutil.which("bwrap") or "bwrap"]
         for path in SYSTEM_DIRS:
             if os.path.islink(path):
@@ -82,6 +91,8 @@ class Bubblewrap(Backend):
         # /tmp first: a venv or checkout that lives under /tmp (CI clones often do) is bound on top
         # of the fresh tmpfs below, not hidden by it.
         cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", "/var/tmp"]
+        for device in gpu_devices:  # a GPU worker's device nodes, and nothing else of the host's /dev
+            cmd += ["--dev-bind", device, device]
         ancestors = {str(p) for path in interpreter.needed for p in Path(path).parents}
         for path in sorted(ancestors - {"/"} - set(SYSTEM_DIRS), key=len):
             cmd += ["--perms", "0755", "--dir", path]  # bwrap would make them 0700: closed to the worker's uid
@@ -111,12 +122,13 @@ class Namespaces(Backend):
         own = ("a uid of its own per submission",) if root else ("an unprivileged user namespace, all capabilities dropped",)
         return _COMMON + own + ("an allow-list root built by the zygote (tmpfs, read-only binds, pivot_root)",)
 
-    def zygote_command(self, interpreter: Interpreter) -> list[str]:
+    def zygote_command(self, interpreter: Interpreter, gpu_devices: tuple[str, ...] = ()) -> list[str]:
         return [interpreter.executable, "-s", "-B", "-c", BOOT]
 
-    def root_plan(self, interpreter: Interpreter, staging: str) -> dict | None:
+    def root_plan(self, interpreter: Interpreter, staging: str, gpu_devices: tuple[str, ...] = ()) -> dict | None:
+        devices = list(DEVICES) + [d[len("/dev/"):] for d in gpu_devices if d.startswith("/dev/")]
         return {"staging": staging, "system": list(SYSTEM_DIRS), "etc": list(ETC_FILES),
-                "devices": list(DEVICES), "needed": list(interpreter.needed)}
+                "devices": devices, "needed": list(interpreter.needed)}
 
 
 def every_name(paths, interpreter: Interpreter) -> tuple[str, ...]:

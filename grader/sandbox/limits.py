@@ -30,9 +30,16 @@ class Limits:
     reply_bytes_total: int = 128 * 1024 * 1024  # all the replies of one submission together
     submission_timeout_s: float = 300.0
     max_depth: int = 32  # deepest nesting of lists, tuples and dicts accepted
+    # A GPU worker: CUDA maps far more address space than it uses, so no RLIMIT_AS (its memory
+    # is capped by the submission's cgroup where there is one, and the GPU's by the driver).
+    gpu: bool = False
 
     def __post_init__(self) -> None:
+        if not isinstance(self.gpu, bool):
+            raise ValueError(f"Limits.gpu must be a bool; got gpu={self.gpu!r}")
         for name, value in asdict(self).items():
+            if name == "gpu":
+                continue
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
                 raise ValueError(f"Limits.{name} must be a positive number; got {name}={value!r} "
                                  f"(type={type(value).__name__})")

@@ -121,8 +121,12 @@ class Pool:
     """
 
     def __init__(self, *, python: str | None = None, isolation: str = "auto",
-                 hidden_paths: tuple[str, ...] | None = None, preload: tuple[str, ...] = ("torch",)) -> None:
+                 hidden_paths: tuple[str, ...] | None = None, preload: tuple[str, ...] = ("torch",),
+                 gpu: bool = False) -> None:
         self.backend = backends.choose(isolation)
+        # A GPU pool shows its workers the NVIDIA device nodes (none where the machine has no
+        # GPU); its zygote never initialises CUDA (it is forked), each worker does its own.
+        self.gpu_devices = backends.gpu_devices() if gpu else ()
         # What the zygote imports for every worker besides NumPy: torch costs ~1.5 s per zygote,
         # so an assignment that does not use it (rubric ``preload: []``) starts without it.
         self.preload = tuple(preload)
@@ -163,9 +167,9 @@ class Pool:
         if self.backend.needs_staging:
             self._staging = tempfile.mkdtemp(prefix="cnngrade-root-")
             os.chmod(self._staging, 0o755)
-            plan = self.backend.root_plan(self._interpreter, self._staging)
+            plan = self.backend.root_plan(self._interpreter, self._staging, self.gpu_devices)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        cmd = self.backend.zygote_command(self._interpreter)
+        cmd = self.backend.zygote_command(self._interpreter, self.gpu_devices)
         try:
             self._proc = subprocess.Popen(cmd, pass_fds=[theirs.fileno()], env=base_env(), cwd="/",
                                           stdin=subprocess.PIPE, start_new_session=True)

@@ -441,9 +441,10 @@ def _isolate(request, proto_fd, out_fd, parts):
                 pass
     mib = 1 << 20
     vm = _vm_kb() * 1024
-    for name, value in (("RLIMIT_AS", vm + limits["memory_mb"] * mib), ("RLIMIT_CPU", int(limits["cpu_s"])),
-                        ("RLIMIT_FSIZE", limits["file_size_mb"] * mib), ("RLIMIT_NOFILE", limits["open_files"]),
-                        ("RLIMIT_CORE", 0)):
+    address_space = () if limits.get("gpu") else (("RLIMIT_AS", vm + limits["memory_mb"] * mib),)
+    for name, value in address_space + (("RLIMIT_CPU", int(limits["cpu_s"])),
+                                        ("RLIMIT_FSIZE", limits["file_size_mb"] * mib),
+                                        ("RLIMIT_NOFILE", limits["open_files"]), ("RLIMIT_CORE", 0)):
         hard = value + 1 if name == "RLIMIT_CPU" else value  # SIGXCPU first, then SIGKILL
         resource.setrlimit(getattr(resource, name), (value, hard))
     if uid is not None and root:
