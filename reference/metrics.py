@@ -43,6 +43,7 @@ __all__ = [
     "f1_score",
     "fbeta_score",
     "precision_recall_curve",
+    "precision_recall_fscore_support",
     "precision_score",
     "recall_score",
     "roc_auc_score",
@@ -94,8 +95,8 @@ def accuracy_score(y_true, y_pred, *, normalize=True, sample_weight=None):
 
 def _prf(y_true, y_pred, *, beta, labels, pos_label, average, sample_weight, zero_division,
          warn_for):
-    """Per-label precision, recall and F-beta, averaged (sklearn's
-    ``precision_recall_fscore_support`` without 'samples')."""
+    """Per-label precision, recall, F-beta and support, averaged (sklearn's
+    ``precision_recall_fscore_support`` without 'samples'; an average has support None)."""
     average = check_average(average)
     check_zero_division(zero_division)
     t, p, w = paired_labels(y_true, y_pred, sample_weight)
@@ -118,9 +119,10 @@ def _prf(y_true, y_pred, *, beta, labels, pos_label, average, sample_weight, zer
         fscore = divide((1 + beta**2) * tp, beta**2 * true + pred, zero_division,
                         message("F-score", "true nor predicted"))
     if average is None:
-        return precision, recall, fscore
+        support = np.rint(true).astype(np.int64) if sample_weight is None else true
+        return precision, recall, fscore, support
     weight = true if average == "weighted" else None
-    return tuple(nanaverage(x, weight) for x in (precision, recall, fscore))
+    return tuple(nanaverage(x, weight) for x in (precision, recall, fscore)) + (None,)
 
 
 def precision_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary",
@@ -156,14 +158,38 @@ def fbeta_score(y_true, y_pred, *, beta, labels=None, pos_label=1, average="bina
     ``labels`` and ``pos_label`` as in :func:`precision_score`. Agrees with
     ``sklearn.metrics.fbeta_score``.
     """
+    return _prf(y_true, y_pred, beta=_checked_beta(beta), labels=labels, pos_label=pos_label,
+                average=average, sample_weight=sample_weight, zero_division=zero_division,
+                warn_for=("F-score",))[2]
+
+
+def _checked_beta(beta) -> float:
     if isinstance(beta, bool) or not isinstance(beta, (int, float, np.floating, np.integer)):
         raise TypeError(f"beta must be a non-negative float, got {beta!r} "
                         f"(type={type(beta).__name__})")
     if math.isnan(beta) or beta < 0:
         raise ValueError(f"beta must be a non-negative float, got {beta!r}")
-    return _prf(y_true, y_pred, beta=float(beta), labels=labels, pos_label=pos_label,
+    return float(beta)
+
+
+_WARN_FOR = {"precision": "Precision", "recall": "Recall", "f-score": "F-score"}
+
+
+def precision_recall_fscore_support(y_true, y_pred, *, beta=1.0, labels=None, pos_label=1,
+                                    average=None, warn_for=("precision", "recall", "f-score"),
+                                    sample_weight=None, zero_division="warn"):
+    """(precision, recall, F_β, support) in one pass: per label (the default, ``average=None``;
+    support is the number of true samples of each label) or averaged (support is then None).
+
+    Each is computed as by :func:`precision_score`, :func:`recall_score` and
+    :func:`fbeta_score`; ``warn_for`` names the metrics ('precision', 'recall', 'f-score')
+    whose 0/0 issues a warning. Agrees with ``sklearn.metrics.precision_recall_fscore_support``.
+    """
+    if isinstance(warn_for, str) or not isinstance(warn_for, (list, tuple, set, frozenset)):
+        raise TypeError(f"warn_for must be a list, tuple or set of metric names, got {warn_for!r}")
+    return _prf(y_true, y_pred, beta=_checked_beta(beta), labels=labels, pos_label=pos_label,
                 average=average, sample_weight=sample_weight, zero_division=zero_division,
-                warn_for=("F-score",))[2]
+                warn_for=tuple(_WARN_FOR[w] for w in warn_for if w in _WARN_FOR))
 
 
 def f1_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", sample_weight=None,

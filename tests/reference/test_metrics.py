@@ -74,6 +74,30 @@ def test_averaged_scores_agree_with_sklearn(ours, theirs, extra, data, average, 
     assert got_warned == expected_warned
 
 
+@given(data=predictions(), average=st.sampled_from([None, "micro", "macro", "weighted"]),
+       beta=st.sampled_from([0.0, 0.5, 1.0, 2.0]), zero_division=ZERO_DIVISIONS,
+       subset=st.none() | st.sets(st.integers(0, 4), min_size=1),
+       warn_for=st.sampled_from([("precision", "recall", "f-score"), ("recall",), ()]))
+def test_precision_recall_fscore_support_agrees_with_sklearn(data, average, beta, zero_division,
+                                                             subset, warn_for):
+    y_true, y_pred, weight, vocabulary = data
+    labels = None if subset is None else [vocabulary[i] for i in sorted(subset) if i < 4]
+    assume(labels != [])
+    kwargs = dict(beta=beta, labels=labels, average=average, sample_weight=weight,
+                  zero_division=zero_division, warn_for=warn_for)
+    got, got_warned = _record(M.precision_recall_fscore_support, y_true, y_pred, **kwargs)
+    expected, expected_warned = _record(skm.precision_recall_fscore_support, y_true, y_pred,
+                                        **kwargs)
+    np.testing.assert_allclose(got[:3], expected[:3], rtol=1e-12)
+    if average is None:
+        np.testing.assert_allclose(got[3], expected[3], rtol=1e-12)
+        # counts without weights (sklearn gives floats when no label has a true positive)
+        assert got[3].dtype == (np.int64 if weight is None else np.float64)
+    else:
+        assert got[3] is expected[3] is None
+    assert got_warned == expected_warned
+
+
 @pytest.mark.parametrize("ours, theirs, extra", SET_WISE)
 @given(data=predictions(max_classes=2), zero_division=ZERO_DIVISIONS,
        pos_index=st.integers(0, 1))
@@ -293,6 +317,10 @@ BAD = [
      "beta must be a non-negative float, got -1.0"),
     ("beta-string", M.fbeta_score, ([0, 1], [0, 1]), dict(beta="2"), TypeError,
      "beta must be a non-negative float"),
+    ("warn-for-a-string", M.precision_recall_fscore_support, ([0, 1], [0, 1]),
+     dict(warn_for="precision"), TypeError, "warn_for must be a list, tuple or set"),
+    ("prfs-beta-negative", M.precision_recall_fscore_support, ([0, 1], [0, 1]), dict(beta=-1.0),
+     ValueError, "beta must be a non-negative float, got -1.0"),
     ("adjusted-not-bool", M.balanced_accuracy_score, ([0, 1], [0, 1]), dict(adjusted="yes"),
      TypeError, "adjusted must be a bool"),
 ]
