@@ -65,6 +65,54 @@ def sgd_step_dampening_on_first_step(param, grad, state=None, *, lr=1e-3, moment
     return p - lr * g, new_state
 
 
+def sgd_step_momentum_buffer_not_kept(param, grad, state=None, *, lr=1e-3, momentum=0.0,
+                                      dampening=0.0, weight_decay=0.0, nesterov=False,
+                                      maximize=False):
+    """Every step starts the buffer afresh (b = g), as if it were the first: the buffer is stored
+    but never read back (e.g. read under another key), so momentum never builds up."""
+    ref.sgd_step(param, grad, state, lr=lr, momentum=momentum, dampening=dampening,
+                 weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
+    return ref.sgd_step(param, grad, None, lr=lr, momentum=momentum, dampening=dampening,
+                        weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
+
+
+def _sgd_decayed_inputs(param, grad, state, lr, momentum, dampening, weight_decay, nesterov,
+                        maximize):
+    """(θ, g + λθ, state) after the reference's validation of the same call."""
+    ref.sgd_step(param, grad, state, lr=lr, momentum=momentum, dampening=dampening,
+                 weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
+    p, g, state = _sgd_inputs(param, grad, state, maximize)
+    return p, g + weight_decay * p, state
+
+
+def sgd_step_lr_inside_buffer(param, grad, state=None, *, lr=1e-3, momentum=0.0, dampening=0.0,
+                              weight_decay=0.0, nesterov=False, maximize=False):
+    """The course-notes form b ← μb + ηg, θ ← θ − b (η inside the buffer): torch's update while η
+    is constant, but a new η scales only the newest gradient instead of the whole step."""
+    p, g, state = _sgd_decayed_inputs(param, grad, state, lr, momentum, dampening, weight_decay,
+                                      nesterov, maximize)
+    if momentum == 0:
+        return p - lr * g, {}
+    if state.get("momentum_buffer") is None:
+        buf = lr * g
+    else:
+        buf = momentum * ref._buffer(state, "momentum_buffer", p.shape) + (1 - dampening) * lr * g
+    return p - (lr * g + momentum * buf if nesterov else buf), {"momentum_buffer": buf}
+
+
+def sgd_step_momentum_as_moving_average(param, grad, state=None, *, lr=1e-3, momentum=0.0,
+                                        dampening=0.0, weight_decay=0.0, nesterov=False,
+                                        maximize=False):
+    """b ← μb + (1 − μ)g from b = 0, a moving average of the gradients, instead of torch's
+    b ← μb + g started at b = g: the steps are (1 − μ) times as long at first."""
+    p, g, state = _sgd_decayed_inputs(param, grad, state, lr, momentum, dampening, weight_decay,
+                                      nesterov, maximize)
+    if momentum == 0:
+        return p - lr * g, {}
+    buf = momentum * ref._buffer(state, "momentum_buffer", p.shape) + (1 - momentum) * g
+    return p - lr * (g + momentum * buf if nesterov else buf), {"momentum_buffer": buf}
+
+
 def classical_momentum_step_velocity_sign_flipped(param, grad, state=None, *, lr=1e-3,
                                                   momentum=0.9):
     """v ← μv + ηg; θ ← θ + v: the step goes up the gradient instead of down."""
@@ -128,6 +176,39 @@ def adam_step_eps_inside_sqrt(param, grad, state=None, *, lr=1e-3, betas=(0.9, 0
                          decoupled=False, eps_inside_sqrt=True)
 
 
+def adam_step_step_never_incremented(param, grad, state=None, *, lr=1e-3, betas=(0.9, 0.999),
+                                     eps=1e-8, weight_decay=0.0, amsgrad=False, maximize=False):
+    """t is read from the state (1 when absent) and stored back without adding 1: the state's
+    step stays 1, so every step is bias-corrected as the first."""
+    ref.adam_step(param, grad, state, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                  amsgrad=amsgrad, maximize=maximize)
+    state = ref._state(state)
+    t = ref._step_count(state) or 1
+    return _adam_variant(param, grad, {**state, "step": t - 1}, lr, betas, eps, weight_decay,
+                         amsgrad, maximize, decoupled=False)
+
+
+def adam_step_bias_correction_only_once(param, grad, state=None, *, lr=1e-3, betas=(0.9, 0.999),
+                                        eps=1e-8, weight_decay=0.0, amsgrad=False,
+                                        maximize=False):
+    """Divides m by 1 − β₁ and v by 1 − β₂ at the first step only; later steps use m and v as
+    they are."""
+    ref.adam_step(param, grad, state, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                  amsgrad=amsgrad, maximize=maximize)
+    first = ref._step_count(ref._state(state)) == 0
+    return _adam_variant(param, grad, state, lr, betas, eps, weight_decay, amsgrad, maximize,
+                         decoupled=False, bias_correction=first)
+
+
+def adam_step_decoupled_weight_decay(param, grad, state=None, *, lr=1e-3, betas=(0.9, 0.999),
+                                     eps=1e-8, weight_decay=0.0, amsgrad=False, maximize=False):
+    """Adam with AdamW's decay, θ ← θ(1 − ηλ), instead of adding λθ to the gradient (L2)."""
+    ref.adam_step(param, grad, state, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                  amsgrad=amsgrad, maximize=maximize)
+    return ref.adamw_step(param, grad, state, lr=lr, betas=betas, eps=eps,
+                          weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize)
+
+
 def adamw_step_as_adam_with_l2(param, grad, state=None, *, lr=1e-3, betas=(0.9, 0.999),
                                eps=1e-8, weight_decay=1e-2, amsgrad=False, maximize=False):
     """Adds λθ to the gradient (Adam's L2) instead of decaying the weights directly."""
@@ -135,6 +216,17 @@ def adamw_step_as_adam_with_l2(param, grad, state=None, *, lr=1e-3, betas=(0.9, 
                    amsgrad=amsgrad, maximize=maximize)
     return ref.adam_step(param, grad, state, lr=lr, betas=betas, eps=eps,
                          weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize)
+
+
+def adamw_step_decay_not_scaled_by_lr(param, grad, state=None, *, lr=1e-3, betas=(0.9, 0.999),
+                                      eps=1e-8, weight_decay=1e-2, amsgrad=False,
+                                      maximize=False):
+    """θ ← θ(1 − λ) instead of θ(1 − ηλ): the decay is not multiplied by the learning rate."""
+    ref.adamw_step(param, grad, state, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                   amsgrad=amsgrad, maximize=maximize)
+    decayed = ref._param_and_grad(param, grad)[0] * (1 - weight_decay)
+    return ref.adam_step(decayed, grad, state, lr=lr, betas=betas, eps=eps, weight_decay=0.0,
+                         amsgrad=amsgrad, maximize=maximize)
 
 
 # --------------------------------------------------------------------------- RMSprop, Adagrad
@@ -194,16 +286,70 @@ def cosine_annealing_lr_t_max_off_by_one(base_lr, epoch, T_max, eta_min=0.0):
     return eta_min + (base_lr - eta_min) * (1 + math.cos(math.pi * epoch / (T_max + 1))) / 2
 
 
+def step_lr_decays_one_epoch_early(base_lr, epoch, step_size, gamma=0.1):
+    """η₀·γ^⌊(e + 1)/step_size⌋: epochs counted from 1, so every decay comes one epoch early."""
+    ref.step_lr(base_lr, epoch, step_size, gamma)
+    return base_lr * gamma ** ((epoch + 1) // step_size)
+
+
+def cosine_annealing_lr_epoch_off_by_one(base_lr, epoch, T_max, eta_min=0.0):
+    """cos(π(e + 1)/T_max): epochs counted from 1, so epoch 0 already has a decayed rate and
+    η_min comes at epoch T_max − 1."""
+    ref.cosine_annealing_lr(base_lr, epoch, T_max, eta_min)
+    return eta_min + (base_lr - eta_min) * (1 + math.cos(math.pi * (epoch + 1) / T_max)) / 2
+
+
+def cosine_annealing_lr_clamped_after_t_max(base_lr, epoch, T_max, eta_min=0.0):
+    """η_min for every epoch from T_max on, where torch's cosine goes on and rises again."""
+    lr = ref.cosine_annealing_lr(base_lr, epoch, T_max, eta_min)
+    return eta_min if epoch >= T_max else lr
+
+
 def linear_warmup_starts_at_zero(base_lr, epoch, warmup_epochs, start_factor=None):
     """η₀·min(e, W)/W: the learning rate of epoch 0 is 0, so the first epoch learns nothing."""
     ref.linear_warmup(base_lr, epoch, warmup_epochs, start_factor)
     return base_lr * min(epoch, warmup_epochs) / warmup_epochs
 
 
+def linear_warmup_reaches_base_one_epoch_early(base_lr, epoch, warmup_epochs, start_factor=None):
+    """η₀·min(s + e/W, 1): the factor grows by 1/W per epoch instead of (1 − s)/W, so with the
+    default s = 1/W it is (e + 1)/W and reaches η₀ at epoch W − 1 instead of W."""
+    ref.linear_warmup(base_lr, epoch, warmup_epochs, start_factor)
+    s = 1.0 / warmup_epochs if start_factor is None else start_factor
+    return base_lr * min(s + epoch / warmup_epochs, 1.0)
+
+
 def early_stopping_patience_off_by_one(history, patience, mode="min", min_delta=0.0):
     """Stops only after patience + 1 epochs without improvement (``waited > patience``)."""
     ref.early_stopping(history, patience, mode, min_delta)
     return ref.early_stopping(history, patience + 1, mode, min_delta)
+
+
+def early_stopping_ties_improve(history, patience, mode="min", min_delta=0.0):
+    """An epoch improves when history[e] + min_delta <= best (≤, not <): a tie resets the wait."""
+    ref.early_stopping(history, patience, mode, min_delta)
+    values = ref.as_float64(history, "history", ndim=1)
+    sign = 1.0 if mode == "min" else -1.0
+    best, best_epoch, waited = math.inf, None, 0
+    for epoch, value in enumerate(values):
+        if sign * value + min_delta <= best:
+            best, best_epoch, waited = sign * value, epoch, 0
+            continue
+        waited += 1
+        if waited >= patience:
+            return ref.EarlyStopping(epoch, best_epoch, ref._best(best, sign, best_epoch))
+    return ref.EarlyStopping(None, best_epoch, ref._best(best, sign, best_epoch))
+
+
+def early_stopping_epochs_counted_from_one(history, patience, mode="min", min_delta=0.0):
+    """Epochs numbered from 1 (``enumerate(history, 1)``): best_epoch and stop_epoch one too high."""
+    found = ref.early_stopping(history, patience, mode, min_delta)
+
+    def one_based(epoch):
+        return None if epoch is None else epoch + 1
+
+    return ref.EarlyStopping(one_based(found.stop_epoch), one_based(found.best_epoch),
+                             found.best_value)
 
 
 MISTAKES = (
@@ -240,4 +386,41 @@ MISTAKES = (
             "Warm-up starts at start_factor·η₀ (1/W of it by default), not at 0."),
     mistake(early_stopping_patience_off_by_one, ref.early_stopping,
             "Training stops after exactly `patience` epochs in a row without improvement."),
+    mistake(sgd_step_momentum_buffer_not_kept, ref.sgd_step,
+            "The momentum buffer must carry over: read back the buffer the previous step stored "
+            "and update it (b ← μb + g), or every step is a first step and momentum does nothing."),
+    mistake(sgd_step_lr_inside_buffer, ref.sgd_step,
+            "PyTorch's buffer holds gradients only (b ← μb + g) and the step is η·b; with η inside "
+            "the buffer a changed learning rate no longer scales the whole step."),
+    mistake(sgd_step_momentum_as_moving_average, ref.sgd_step,
+            "PyTorch's momentum buffer is b ← μb + g, started at the first gradient, not a moving "
+            "average μb + (1 − μ)g started at 0."),
+    mistake(adam_step_step_never_incremented, ref.adam_step,
+            "Store t + 1 in the state at every step: a step count that stays at 1 bias-corrects "
+            "every step as the first."),
+    mistake(adam_step_bias_correction_only_once, ref.adam_step,
+            "Bias correction applies at every step, with the current t: m/(1 − β₁ᵗ) and "
+            "v/(1 − β₂ᵗ), not only at the first one."),
+    mistake(adam_step_decoupled_weight_decay, ref.adam_step,
+            "Adam's weight_decay is L2: add λθ to the gradient before the moments; decaying the "
+            "weights directly is AdamW."),
+    mistake(adamw_step_decay_not_scaled_by_lr, ref.adamw_step,
+            "AdamW decays the weights by θ ← θ(1 − ηλ): the decay is multiplied by the learning "
+            "rate."),
+    mistake(step_lr_decays_one_epoch_early, ref.step_lr,
+            "Epochs count from 0: the rate of epoch e is η₀·γ^⌊e/step_size⌋, so the first decay "
+            "is at epoch step_size."),
+    mistake(cosine_annealing_lr_epoch_off_by_one, ref.cosine_annealing_lr,
+            "Epochs count from 0: epoch 0 uses the base rate, cos(π·e/T_max) with e = 0."),
+    mistake(cosine_annealing_lr_clamped_after_t_max, ref.cosine_annealing_lr,
+            "PyTorch's cosine does not stop at T_max: past it the same formula rises again "
+            "towards the base rate."),
+    mistake(linear_warmup_reaches_base_one_epoch_early, ref.linear_warmup,
+            "LinearLR goes from s·η₀ at epoch 0 to η₀ at epoch W in equal steps of (1 − s)/W: "
+            "η₀·(s + (1 − s)·min(e, W)/W)."),
+    mistake(early_stopping_ties_improve, ref.early_stopping,
+            "An epoch improves only when loss + min_delta < best (strictly): a tie is not an "
+            "improvement."),
+    mistake(early_stopping_epochs_counted_from_one, ref.early_stopping,
+            "Epochs are 0-based indices into the losses: the first epoch is epoch 0."),
 )
