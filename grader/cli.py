@@ -65,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="also show items of this visibility in the students' feedback (repeatable); "
                             "hidden items are only ever in instructor.md and result.json")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    grade.add_argument("--gpus", metavar="IDS",
+                       help="GPUs a training check may use, e.g. 0,1 (default every GPU of the machine; "
+                            "used only when the rubric's options.device is auto or cuda)")
+    grade.add_argument("--gpu-jobs", type=_positive_int, default=None, metavar="N",
+                       help="submissions graded on one GPU at a time, across every --jobs process (default 1)")
     grade.set_defaults(run=run_grade)
 
     report = sub.add_parser("report", help="rebuild grades.csv, junit.xml and the summary from an output folder",
@@ -139,6 +144,18 @@ def _load_assignment(args):
 def run_grade(args) -> int:
     from grader.pipeline import grade_batch
 
+    # GPU slots are shared through the environment by every grader process (grader.sandbox.gpu)
+    if args.gpus is not None:
+        os.environ["CNNGRADE_GPUS"] = args.gpus
+    if args.gpu_jobs is not None:
+        os.environ["CNNGRADE_GPU_JOBS"] = str(args.gpu_jobs)
+    if args.gpus is not None:
+        from grader.sandbox.gpu import configured_slots
+
+        try:
+            configured_slots()
+        except ValueError as exc:
+            raise ValueError(f"--gpus {args.gpus}: {exc}") from None
     assignment = _load_assignment(args)
     _writable_folder(Path(args.out), "--out")
     show = not args.no_progress and not os.environ.get("CI")

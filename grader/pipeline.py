@@ -32,6 +32,7 @@ from grader.result import UNGRADABLE, CheckOutcome, Problem, Status, StudentResu
 from grader.rubric import Rubric, load_rubric
 from grader.sandbox import Budget, Limits, Pool, Sandbox
 from grader.sandbox.backends import gpu_devices
+from grader.sandbox.gpu import configured_slots
 from grader.score import score_submission
 from grader.submission import Submission, read_submission, read_submissions
 
@@ -139,6 +140,9 @@ def grade_submission(
             # One budget for the whole submission: time, reply bytes, and its cgroup (memory,
             # processes, CPU weight) are shared by its workers of every visibility.
             budget = stack.enter_context(Budget(assignment.limits))
+            # A submission whose checks may use a GPU holds one slot of it while it is graded.
+            slots = configured_slots() if assignment.uses_gpu else None
+            gpu = stack.enter_context(slots.slot(assignment.limits.submission_timeout_s)) if slots else None
 
             def box_for(check_id: str) -> Sandbox:
                 """One worker per visibility: what a held-back check sends the student's code
@@ -148,7 +152,7 @@ def grade_submission(
                     boxes[kind] = stack.enter_context(Sandbox(
                         submission.chunks, limits=assignment.limits, banned_apis=rubric.banned_apis,
                         python=python, pool=pool, seed=rubric.seed, budget=budget,
-                        harness=assignment.suite.harness))
+                        harness=assignment.suite.harness, gpu=gpu))
                 return boxes[kind]
 
             box = box_for(next(iter(visibility), ""))

@@ -246,9 +246,10 @@ class Pool:
             return self.cgroups.make(memory_mb=memory_mb, processes=processes)
 
     def spawn(self, *, limits: Limits, banned_apis=(), seed: int = 0,
-              cgroup: SubmissionCgroup | None = None) -> WorkerHandle:
+              cgroup: SubmissionCgroup | None = None, gpu: str | None = None) -> WorkerHandle:
         """Fork a fresh worker and wait for its hello (isolation in place, no student code yet).
-        With ``cgroup`` its processes join that cgroup (the submission's) before anything else."""
+        With ``cgroup`` its processes join that cgroup (the submission's) before anything else;
+        with ``gpu`` (a slot's GPU) it sees that GPU only (``CUDA_VISIBLE_DEVICES``)."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         out_r, out_w = os.pipe()
         os.set_blocking(out_r, False)
@@ -262,7 +263,8 @@ class Pool:
                     uid = 100_000 + (self._proc.pid % 4_000_000) * 1000 + next(self._uids) % 1000
                 request = {"op": "spawn", "uid": uid, "limits": limits.to_dict(), "banned": list(banned_apis),
                            "hide": list(self.hidden_paths), "keep": list(self._interpreter.needed),
-                           "outer": ["bubblewrap"] if self.mode == "bubblewrap" else [], "seed": seed}
+                           "outer": ["bubblewrap"] if self.mode == "bubblewrap" else [], "seed": seed,
+                           "gpu": gpu}
                 fds = [theirs.fileno(), out_w, *cgroup_fds]
                 try:
                     pid = self._request_locked(request, fds=fds)["pid"]

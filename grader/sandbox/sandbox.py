@@ -93,16 +93,18 @@ class Sandbox:
     are called with ``run(..., namespace="harness")``. They run beside student code, so what
     they report is no more trusted than the student's answers: the grader recomputes what counts.
     Origins must start with ``<cnngrade``.
+    gpu: the GPU its workers may use (``CUDA_VISIBLE_DEVICES``), a ``GpuSlots`` slot's.
     """
 
     def __init__(self, chunks, *, limits: Limits = Limits(), banned_apis=(), python: str | None = None,
                  pool: Pool | None = None, isolation: str = "auto", seed: int = 0,
-                 budget: Budget | None = None, harness=()) -> None:
+                 budget: Budget | None = None, harness=(), gpu: str | None = None) -> None:
         self.chunks = tuple(_as_chunk(c, i) for i, c in enumerate(chunks))
         self.harness = tuple(_as_chunk(c, i)[:2] for i, c in enumerate(harness))
         for origin, _ in self.harness:
             if not origin.startswith("<cnngrade"):
                 raise ValueError(f"a harness chunk's origin must start with '<cnngrade', got {origin!r}")
+        self.gpu = gpu  # the GPU its workers may use (a GpuSlots slot's), or None
         self._epoch = 0  # workers started so far: a Handle of an earlier one refers to nothing
         self._released: set[tuple[int, int]] = set()  # (epoch, id) of the handles given back
         if not isinstance(limits, Limits):
@@ -153,7 +155,8 @@ class Sandbox:
             # fresh worker could not even start. The submission's doing: its outcome, not ours.
             raise StudentCrash(f"the submission's processes fill its limit of {self.limits.processes}, so no "
                                "fresh worker could be started for it")
-        handle = self.pool.spawn(limits=self.limits, banned_apis=self.banned_apis, seed=self.seed, cgroup=cgroup)
+        handle = self.pool.spawn(limits=self.limits, banned_apis=self.banned_apis, seed=self.seed, cgroup=cgroup,
+                                 gpu=self.gpu)
         self.isolation = handle.isolation
         self._epoch += 1
         self._handle = handle  # the harness loads into it before anything else

@@ -462,6 +462,8 @@ def _isolate(request, proto_fd, out_fd, parts):
     os.environ.clear()
     os.environ.update({"PATH": "/usr/bin:/bin", "HOME": os.getcwd(), "TMPDIR": "/tmp", "LANG": "C.UTF-8",
                        "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
+    if request.get("gpu") is not None:  # the GPU of the submission's slot, and no other
+        os.environ["CUDA_VISIBLE_DEVICES"] = str(request["gpu"])
     _block_imports(request.get("hide", []), request.get("keep", []))
     return "+".join(parts)
 
