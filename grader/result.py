@@ -41,6 +41,7 @@ class CheckOutcome:
     detail: str = ""  # the instructor's only: the grader's own traceback when the check errored
     figure: dict | None = None  # a picture of the outcome, as plain data (grader.checks.figure)
     credit: float | None = None  # a failed check's share of credit when not cases_passed/cases_total
+    measures: dict[str, float | None] = field(default_factory=dict)  # numbers it measured (test accuracy)
 
     @classmethod
     def from_dict(cls, data: dict) -> "CheckOutcome":

@@ -21,7 +21,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["MAX_POINTS", "curves", "matrix", "show"]
+__all__ = ["MAX_POINTS", "bars", "curves", "matrix", "show"]
 
 MAX_POINTS = 5000  # per series: a figure stays small in result.json
 
@@ -106,6 +106,18 @@ def matrix(title: str, values, *, row_labels: Sequence[str] = (), column_labels:
         "row_labels": [str(v) for v in row_labels],
         "column_labels": [str(v) for v in column_labels],
     }
+
+
+def bars(title: str, labels: Sequence[str], values: Sequence[float], *, x_label: str = "",
+         y_label: str = "") -> dict:
+    """A bar chart (a distribution over the class: one bar per range)."""
+    if not isinstance(title, str) or not title:
+        raise ValueError(f"bars: expected a title (a non-empty str), got {title!r}")
+    numbers = [float(v) for v in values]
+    if len(numbers) != len(labels) or not numbers:
+        raise ValueError(f"bars: expected one value per label, got {len(numbers)} values for {len(labels)} labels")
+    return {"kind": "bars", "title": title, "x_label": str(x_label), "y_label": str(y_label),
+            "labels": [str(v) for v in labels], "values": [v if math.isfinite(v) else None for v in numbers]}
 
 
 _shown = contextvars.ContextVar("cnngrade_shown_figures", default=None)

@@ -40,7 +40,7 @@ from hypothesis.errors import HypothesisException
 
 from grader.checks.compare import Mismatch, _short_repr
 from grader.checks.diagnosis import diagnose
-from grader.checks import figure, options as assignment_options, tolerance
+from grader.checks import figure, measures, options as assignment_options, tolerance
 from grader.checks.generation import fixed_generation
 from grader.checks.registry import Check, CheckSuite
 from grader.checks.tolerance import Tolerances
@@ -142,6 +142,7 @@ class _Trial:
     error: BaseException | None = None
     run: bool = True  # False: counted as failed without running (too many timeouts)
     figure: dict | None = None  # what the body showed (figure.show)
+    measures: dict | None = None  # what the body measured (measures.record)
 
     @property
     def status(self) -> Status:
@@ -166,7 +167,7 @@ class _Runner:
         if self.timeouts >= MAX_TIMEOUTS_PER_CHECK:
             return _Trial(recorded, [], self.last_timeout, run=False)
         calls: list[Call] = []
-        with figure.collecting() as shown:
+        with figure.collecting() as shown, measures.collecting() as measured:
             try:
                 self.spec.body(RecordingStudent(self.student, calls, mutable=self.spec.mutable), **arguments)
             except HypothesisException:
@@ -175,8 +176,8 @@ class _Runner:
                 if isinstance(exc, StudentTimeout):
                     self.timeouts += 1
                     self.last_timeout = exc
-                return _Trial(recorded, calls, exc, figure=shown[-1] if shown else None)
-        return _Trial(recorded, calls, figure=shown[-1] if shown else None)
+                return _Trial(recorded, calls, exc, figure=shown[-1] if shown else None, measures=dict(measured))
+        return _Trial(recorded, calls, figure=shown[-1] if shown else None, measures=dict(measured))
 
 
 def _run_check(spec, student, seed, max_examples, mistakes_for) -> CheckOutcome:
@@ -196,7 +197,9 @@ def _run_check(spec, student, seed, max_examples, mistakes_for) -> CheckOutcome:
     failed = next((t for t in trials if t.status is Status.FAILED), None)
     if failed is None:
         shown = next((t.figure for t in reversed(trials) if t.figure is not None), None)
-        return CheckOutcome(spec.id, Status.PASSED, cases_passed=passed, cases_total=total, figure=shown)
+        measured = next((t.measures for t in reversed(trials) if t.measures), {})
+        return CheckOutcome(spec.id, Status.PASSED, cases_passed=passed, cases_total=total, figure=shown,
+                            measures=measured)
     if spec.generated and not isinstance(failed.error, StudentTimeout):
         failed = _shrink(spec, runner, seed, max_examples) or failed
         if failed.status is Status.ERRORED:
@@ -298,6 +301,7 @@ def _failed(spec, trial: _Trial, passed, total, mistakes_for, evidence, not_run)
         cases_total=total,
         figure=picture,
         credit=credit,
+        measures=trial.measures or {},
     )
 
 

@@ -7,15 +7,18 @@ from typing import Iterable
 from grader.reports.columns import item_columns
 from grader.reports.grades import grades_csv
 from grader.reports.junit import junit_xml
-from grader.reports.student import write_text
-from grader.reports.summary import class_summary, summary_json, summary_markdown
+from grader.checks.figure import bars
+from grader.reports.figures import figure_png
+from grader.reports.student import write_bytes, write_text
+from grader.reports.summary import class_summary, measure_file_name, summary_json, summary_markdown
 from grader.result import StudentResult
 from grader.rubric import Rubric
 
 
 def write_batch_reports(results: Iterable[StudentResult], rubric: Rubric | Iterable[tuple[str, str, float]],
                         out_dir: str | Path, *, include_timings: bool = False) -> dict[str, Path]:
-    """Write the batch files into ``out_dir``; equal inputs give byte-identical files."""
+    """Write the batch files into ``out_dir``; equal inputs give byte-identical files. A measure
+    the checks recorded (a test accuracy) gets its distribution as ``summary-figures/<name>.png``."""
     results = list(results)
     columns = item_columns(rubric)
     out_dir = Path(out_dir)
@@ -27,4 +30,14 @@ def write_batch_reports(results: Iterable[StudentResult], rubric: Rubric | Itera
         "summary.md": summary_markdown(summary),
         "summary.json": summary_json(summary),
     }
-    return {name: write_text(out_dir / name, text) for name, text in texts.items()}
+    written = {name: write_text(out_dir / name, text) for name, text in texts.items()}
+    pictures = {f"summary-figures/{measure_file_name(m['name'])}": m for m in summary.get("measures", ())}
+    for relative, m in sorted(pictures.items()):
+        figure = bars(f"{m['name']} over the class ({m['students']} students)", [b["range"] for b in m["histogram"]],
+                      [b["count"] for b in m["histogram"]], x_label=m["name"], y_label="students")
+        written[relative] = write_bytes(out_dir / relative, figure_png(figure))
+    folder = out_dir / "summary-figures"
+    for old in sorted(folder.glob("*.png")) if folder.is_dir() else ():
+        if f"summary-figures/{old.name}" not in pictures:
+            old.unlink()
+    return written

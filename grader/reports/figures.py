@@ -28,7 +28,7 @@ _LOOKS = [("#0072b2", "-"), ("#d55e00", "--"), ("#009e73", ":"), ("#cc79a7", "-.
 
 def has_figure(check) -> bool:
     figure = getattr(check, "figure", None)
-    return isinstance(figure, dict) and figure.get("kind") in ("curves", "matrix")
+    return isinstance(figure, dict) and figure.get("kind") in ("curves", "matrix", "bars")
 
 
 def figure_file_name(check_id: str) -> str:
@@ -47,8 +47,8 @@ def figure_png(figure: dict) -> bytes:
         fig = Figure(figsize=(5.6, 3.6), dpi=100)
         FigureCanvasAgg(fig)
         axes = fig.add_subplot(1, 1, 1)
-        if figure.get("kind") == "matrix":
-            _draw_matrix(fig, axes, figure)
+        if figure.get("kind") in ("matrix", "bars"):
+            (_draw_matrix if figure["kind"] == "matrix" else _draw_bars)(fig, axes, figure)
             buffer = io.BytesIO()
             fig.savefig(buffer, format="png", metadata={"Software": None})
             return buffer.getvalue()
@@ -101,6 +101,17 @@ def _draw_matrix(fig, axes, figure: dict) -> None:
     rows, columns = figure.get("row_labels") or [], figure.get("column_labels") or []
     axes.set_yticks(range(values.shape[0]), [_plain_text(v) for v in rows] if len(rows) == values.shape[0] else None)
     axes.set_xticks(range(values.shape[1]), [_plain_text(v) for v in columns] if len(columns) == values.shape[1] else None)
+    axes.set_title(_plain_text(figure.get("title", "")))
+    axes.set_xlabel(_plain_text(figure.get("x_label", "")))
+    axes.set_ylabel(_plain_text(figure.get("y_label", "")))
+    fig.tight_layout()
+
+
+def _draw_bars(fig, axes, figure: dict) -> None:
+    labels = [_plain_text(v) for v in figure.get("labels", ())]
+    values = [0.0 if v is None else v for v in figure.get("values", ())]
+    axes.bar(range(len(values)), values, color=_LOOKS[0][0])
+    axes.set_xticks(range(len(values)), labels, rotation=45, ha="right", fontsize=7)
     axes.set_title(_plain_text(figure.get("title", "")))
     axes.set_xlabel(_plain_text(figure.get("x_label", "")))
     axes.set_ylabel(_plain_text(figure.get("y_label", "")))

@@ -3,6 +3,7 @@ submissions that need a person. Deterministic: the same results give the same by
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from typing import Iterable
 
@@ -42,7 +43,38 @@ def class_summary(results: Iterable[StudentResult], columns: tuple[ItemColumn, .
         "layouts": _layouts(results),
         "late_policy_not_applied": [r.student_id for r in graded
                                     if (r.provenance.get("late") or {}).get("applied") is False],
+        "measures": _measures(graded),
     }
+
+
+def _measures(results: list[StudentResult]) -> list[dict]:
+    """Per measure a check recorded (``measures.record``: a test accuracy), its distribution
+    over the class: one value per student (the first check that measured it)."""
+    values: dict[str, list[float]] = {}
+    for result in results:
+        seen = set()
+        for item in result.items:
+            for check in item.checks:
+                for name, value in sorted((check.measures or {}).items()):
+                    if name not in seen and isinstance(value, (int, float)):
+                        seen.add(name)
+                        values.setdefault(name, []).append(float(value))
+    out = []
+    for name in sorted(values):
+        found = sorted(values[name])
+        low, high = (0.0, 1.0) if 0 <= found[0] and found[-1] <= 1 else (found[0], found[-1])
+        width = (high - low) / BINS or 1.0
+        counts = [0] * BINS
+        for v in found:
+            counts[min(BINS - 1, max(0, math.floor(round((v - low) / width, 9))))] += 1
+        out.append({"name": name, "students": len(found), **_score_stats(found),
+                    "histogram": [{"range": f"{_fmt(low + i * width)}-{_fmt(low + (i + 1) * width)}", "count": n}
+                                  for i, n in enumerate(counts)]})
+    return out
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.4g}"
 
 
 def summary_json(summary: dict) -> str:
@@ -82,6 +114,16 @@ def summary_markdown(summary: dict) -> str:
         mean = "-" if i["mean_points"] is None else format_points(i["mean_points"])
         out.append(f"| {markdown_text(i['id'])} | {format_points(i['max_points'])} | {i['passed']} | "
                    f"{i['failed']} | {i['skipped']} | {i['errored']} | {rate} | {mean} |")
+    for m in summary.get("measures", ()):
+        out += ["", f"## Distribution of {_inline(m['name'])}", "",
+                f"{m['students']} students: mean {_fmt(m['mean'])}, median {_fmt(m['median'])}, "
+                f"min {_fmt(m['min'])}, max {_fmt(m['max'])}.", "",
+                f"![{_inline(m['name'])}](summary-figures/{measure_file_name(m['name'])})", "", "```text"]
+        top = max((b["count"] for b in m["histogram"]), default=0)
+        for b in m["histogram"]:
+            bar = "#" * (round(40 * b["count"] / top) if top else 0)
+            out.append(f"{b['range']:>12} | {bar + ' ' if bar else ''}{b['count']}")
+        out.append("```")
     out += ["", "## Most common misconceptions", ""]
     if summary["misconceptions"]:
         out += ["| misconception | students | explanation |", "|---|---:|---|"]
@@ -101,6 +143,11 @@ def summary_markdown(summary: dict) -> str:
     if not summary["problems"]:
         out.append("None.")
     return neutralize_workflow_commands("\n".join(out) + "\n")
+
+
+def measure_file_name(name: str) -> str:
+    """``summary-figures/<this>`` for a measure: letters, digits, ``.``, ``_`` and ``-`` only."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".") + ".png"
 
 
 def _code(text: str) -> str:

@@ -21,7 +21,8 @@ def write_checks(tmp_path, body: str, name="checks.py"):
 def test_public_surface_is_what_all_lists():
     assert sorted(grader.checks.__all__) == sorted(
         n for n in dir(grader.checks) if not n.startswith("_") and n not in {
-            "compare", "datasets", "diagnosis", "figure", "generation", "gradients", "options", "registry", "runner",
+            "compare", "datasets", "diagnosis", "figure", "generation", "gradients", "measures", "options", "registry",
+            "runner",
             "student", "tolerance"}
     )
 

@@ -124,3 +124,28 @@ def test_a_result_read_back_from_json_draws_the_same_picture(tmp_path):
     write_student_reports(again, tmp_path / "second")
     for name in ("feedback.md", "feedback.html", "figures/adam.trajectory.png"):
         assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes()
+
+
+def test_a_measure_the_checks_record_gets_its_distribution_in_the_class_summary(tmp_path):
+    from grader.checks import measures
+    from grader.reports import write_batch_reports
+
+    def accuracy_check(student):
+        measures.record("test accuracy", student.accuracy())
+
+    suite = CheckSuite([check("test.accuracy")(cases({})(accuracy_check)).__cnngrade_check__])
+    results = []
+    for sid, accuracy in (("ada", 0.95), ("bo", 0.62), ("cy", 0.97)):
+        outcome = run_checks(suite, TrustedCode({"accuracy": lambda a=accuracy: a}), seed=1)["test.accuracy"]
+        assert outcome.measures == {"test accuracy": accuracy}
+        results.append(StudentResult(student_id=sid, files=(f"{sid}.ipynb",), score=1.0, max_score=1.0, items=(
+            ItemResult("acc", "Accuracy", 1.0, 1.0, Status.PASSED, "visible", (outcome,)),)))
+    written = write_batch_reports(results, [("acc", "Accuracy", 1.0)], tmp_path)
+    summary = (tmp_path / "summary.md").read_text()
+    assert "## Distribution of test accuracy" in summary and "3 students: mean 0.8467" in summary
+    assert "![test accuracy](summary-figures/test_accuracy.png)" in summary
+    assert "  0.9-1 | ######################################## 2" in summary
+    png = (tmp_path / "summary-figures" / "test_accuracy.png").read_bytes()
+    assert png.startswith(PNG_MAGIC) and written["summary-figures/test_accuracy.png"].read_bytes() == png
+    write_batch_reports(results, [("acc", "Accuracy", 1.0)], tmp_path / "again")
+    assert (tmp_path / "again" / "summary-figures" / "test_accuracy.png").read_bytes() == png
