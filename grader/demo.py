@@ -35,9 +35,9 @@ def main(argv=None) -> int:
         began = time.perf_counter()
         code = cli_main(["grade", str(samples), "--assignment", name, "--out", str(out / name), "--jobs", "2"])
         seconds = time.perf_counter() - began
-        count = len(list(samples.glob("*.ipynb")))
+        count = sum(1 for p in samples.iterdir() if p.suffix == ".ipynb" or p.is_dir())  # a folder is one student
         print(f"Per-student feedback: {out / name}/students/<id>/feedback.html; class: {out / name}/summary.md")
-        print(f"Graded {count} notebooks of {name} in {seconds:.1f} s ({seconds / max(count, 1):.2f} s each)\n")
+        print(f"Graded {count} submissions of {name} in {seconds:.1f} s ({seconds / max(count, 1):.2f} s each)\n")
         worst = max(worst, code)
     return worst
 
