@@ -18,7 +18,7 @@ Chunk = namedtuple("Chunk", "origin source cell")
 
 def test_public_names_are_exactly_the_documented_ones():
     assert sorted(sandbox.__all__) == sorted(name for name in dir(sandbox) if not name.startswith("_")
-                                             and name not in {"backends", "banned", "cgroups", "errors",
+                                             and name not in {"backends", "banned", "cgroups", "errors", "gpu",
                                                               "interpreter", "limits", "pool",
                                                               "sandbox", "wire"})
 
