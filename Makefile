@@ -28,6 +28,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/sandbox.py
 	$(PY) bench/memory.py
+	$(PY) bench/training.py --class
 
 clean:
 	rm -rf $(VENV) demo-out .hypothesis
