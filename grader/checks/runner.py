@@ -270,8 +270,10 @@ def _failed(spec, trial: _Trial, passed, total, mistakes_for, evidence, not_run)
         expected, got, credit = error.expected, error.got, error.credit
         picture = error.figure if error.figure is not None else picture
         detail = error.message
-        message = f"{call.render()} is wrong:" if call else "wrong answer:"
-        message += ("\n" if "\n" in detail else " ") + detail
+        if call is None:  # a judgement of more than one answer (an accuracy, a training run): said as it is
+            message = detail
+        else:
+            message = f"{call.render()} is wrong:" + ("\n" if "\n" in detail else " ") + detail
     elif isinstance(error, StudentError):
         message = str(error)
         if call is not None and not isinstance(error, MissingFunction):

@@ -41,6 +41,7 @@ def test_a_failed_check_can_earn_a_share_of_its_credit():
 
     outcome = run_checks(one_check(body), TrustedCode({}), seed=1)["c.one"]
     assert outcome.status is Status.FAILED and outcome.credit == 0.5
+    assert outcome.message == "accuracy 0.70: between 0.50 (no credit) and 0.90 (full credit)"  # no call to blame
     item = Item(id="accuracy", title="Accuracy", points=4.0, checks=("c.one",), partial_credit="proportional")
     assert score_item(item, {"c.one": outcome}).points == 2.0
     with pytest.raises(ValueError, match="credit must be a fraction between 0 and 1"):
