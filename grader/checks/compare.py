@@ -156,6 +156,8 @@ def _difference(got, expected, rtol, atol) -> str | None:
 
 
 def _int_difference(got, expected) -> str | None:
+    if isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype.kind in "iu":
+        got = got[()]  # a 0-d integer array is an int; a 0-d float array still is not
     if not _is_int(got):
         return f"expected an int, got {_describe(got)}"
     if int(got) != int(expected):
@@ -164,6 +166,8 @@ def _int_difference(got, expected) -> str | None:
 
 
 def _float_difference(got, expected, rtol, atol) -> str | None:
+    if isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype.kind in "iuf":
+        got = got[()]  # a 0-d array is a number (np.where, np.mean(..., keepdims) on scalars): its dtype's
     if not (_is_int(got) or _is_float(got)):
         return f"expected a number, got {_describe(got)}"
     got_f, expected_f = float(got), float(expected)

@@ -137,3 +137,12 @@ def test_named_tuple_components_are_reported_by_name():
         "expected a tuple (out, new_running_mean, new_running_var), got a tuple of 2 elements")
     with pytest.raises(ValueError, match="3 names"):
         expect_equal((1, 2), (1, 2), names=names)  # the check's own mistake: a grader error
+
+
+def test_a_zero_dimensional_array_counts_as_the_number_it_holds():
+    expect_equal(np.array(0.6931471805599453), 0.6931471805599453)  # np.where / np.mean on scalars
+    expect_equal(np.array(0.5, dtype=np.float32), 0.5)
+    expect_equal(np.array(3), 3)
+    assert mismatch_message(np.array(0.7), 0.5).startswith("expected 0.5 ± 5.1e-08, got 0.7")
+    assert mismatch_message(np.array(3.0), 3) == "expected an int, got array(3.) (ndarray)"  # floats stay floats
+    assert mismatch_message(np.array([0.5]), 0.5).startswith("expected a number, got array([0.5])")
