@@ -105,8 +105,8 @@ class _Encoder:
         if cls is dict:
             pairs = []
             for k, v in list(value.items()):
-                if type(k) not in (str, int, float, bool, type(None)):
-                    self.refuse(k, path + [" key"], "a str, int, float, bool or None dict key")
+                if not _plain_key(k):
+                    self.refuse(k, path + [" key"], "a str, int, float, bool or None dict key, or a tuple of them")
                 pairs.append([self.encode(k, path, depth + 1), self.encode(v, path + ["[%r]" % (k,)], depth + 1)])
             return {"d": pairs}
         if cls is np.ndarray:
@@ -137,6 +137,8 @@ class _Encoder:
         if issubclass(cls, (list, tuple)):
             base = list if issubclass(cls, list) else tuple
             return base(base.__iter__(value))
+        if issubclass(cls, dict):  # OrderedDict, defaultdict, a Counter: their items, as a dict
+            return dict(dict.items(value))
         if issubclass(cls, np.ndarray):
             return np.ndarray.view(value, np.ndarray).copy()
         if issubclass(cls, np.generic):
@@ -169,6 +171,13 @@ class _Encoder:
 
 
 _REFUSED = object()
+
+
+def _plain_key(key, depth=0):
+    """A dict key that may cross: a str, int, float, bool or None, or a (short, shallow) tuple of them."""
+    if type(key) in (str, int, float, bool, type(None)):
+        return True
+    return type(key) is tuple and depth < 4 and len(key) <= 16 and all(_plain_key(k, depth + 1) for k in key)
 
 
 def to_doc(value, lenient=False, max_bytes=64 << 20, max_depth=32, keep=None):
@@ -209,8 +218,9 @@ def from_doc(doc, blobs, max_depth=32, handle=None):
                 if type(pair) is not list or len(pair) != 2:
                     raise WireError("malformed dict entry")
                 key = decode(pair[0], depth + 1)
-                if type(key) not in (str, int, float, bool, type(None)):
-                    raise WireError("dict key is a %s, expected str, int, float, bool or None" % type(key).__name__)
+                if not _plain_key(key):
+                    raise WireError("dict key is a %s, expected str, int, float, bool or None, or a tuple of them"
+                                    % type(key).__name__)
                 out[key] = decode(pair[1], depth + 1)
             return out
         if tag == "f" and body in _NON_FINITE:

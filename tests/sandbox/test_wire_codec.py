@@ -72,3 +72,18 @@ def test_frames_split_across_reads_are_reassembled():
         while (frame := frames.pop()) is not None:
             out.append(frame)
     assert out == [({"id": 1}, [b"abc"]), ({"id": 2}, [])]
+
+
+def test_a_dict_subclass_and_tuple_keys_cross_as_a_plain_dict():
+    import collections
+
+    state = collections.defaultdict(list, {("rmsprop", "square_avg"): np.ones(2), "step": 3})
+    ordered = collections.OrderedDict([("m", 1.5), ((0, ("v", 1)), None)])
+    doc, blobs = wire.to_doc((state, ordered), lenient=True)
+    back = wire.from_doc(doc, blobs)
+    assert type(back[0]) is dict and back[0]["step"] == 3 and back[0][("rmsprop", "square_avg")].tolist() == [1.0, 1.0]
+    assert back[1] == {"m": 1.5, (0, ("v", 1)): None}
+    with pytest.raises(wire.WireError, match="key is a frozenset"):
+        wire.to_doc({frozenset({1}): 1}, lenient=True)
+    with pytest.raises(wire.WireError, match="expected plain data"):
+        wire.to_doc(collections.defaultdict(list), lenient=False)  # the grader's own values stay exact
