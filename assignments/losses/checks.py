@@ -509,13 +509,16 @@ def focal(z, y, alpha, gamma):
          expected=(-np.log(0.75) + np.log(4.0)) / 2),
     dict(logits=np.array([[LN3], [-LN3]]), y=np.array([[1.0], [1.0]]), alpha=0.5, gamma=1.0,
          expected=(focal(LN3, 1, 0.5, 1) + focal(-LN3, 1, 0.5, 1)) / 2),
+    # any alpha < 0 turns the weighting off, not only -1; alpha = 0 weighs positives by 0
+    dict(logits=np.array([0.0]), y=np.array([1.0]), alpha=-0.5, gamma=None, expected=0.25 * LN2),
+    dict(logits=np.array([0.0, 0.0]), y=np.array([1.0, 0.0]), alpha=0.0, gamma=None, expected=0.25 * LN2 / 2),
 )
 def _(student, logits, y, alpha, gamma, expected):
     expect_equal(student.focal_loss(logits, y, **options(alpha=alpha, gamma=gamma)), expected)
 
 
 def alphas():
-    return st.none() | st.sampled_from([0.5, 0.75, -1.0])
+    return st.none() | st.sampled_from([0.0, 0.5, 0.75, -1.0, -0.5])  # alpha < 0 (any) turns weighting off
 
 
 def gammas():

@@ -160,9 +160,11 @@ def constant(hyper):
     return lambda k: hyper
 
 
-def halving(hyper):
-    """The hyperparameters with a learning rate that halves at every step (a schedule)."""
-    return lambda k: {**hyper, "lr": hyper["lr"] * 0.5 ** (k - 1)}
+def halving(hyper, default_lr=None):
+    """The hyperparameters with a learning rate that halves at every step (a schedule), from
+    ``hyper["lr"]`` or, where the run leaves lr to the student's default, from ``default_lr``."""
+    start = hyper.get("lr", default_lr)
+    return lambda k: {**hyper, "lr": start * 0.5 ** (k - 1)}
 
 
 # --- generated inputs ---------------------------------------------------------------------------
@@ -295,23 +297,25 @@ def _(student, shape, count, seed, hyper, schedule):
 
 @check("rmsprop_step.trajectories", depends_on=["rmsprop_step.worked_examples"], max_examples=10,
        mutable=IN_PLACE, **OPTIMIZERS["rmsprop_step"])
-@given(shape=shapes(), count=steps(), seed=seeds(), hyper=rmsprop_settings())
-def _(student, shape, count, seed, hyper):
-    trajectory(student, "rmsprop_step", shape, count, seed, constant(hyper))
+@given(shape=shapes(), count=steps(), seed=seeds(), hyper=rmsprop_settings(), schedule=st.booleans())
+def _(student, shape, count, seed, hyper, schedule):
+    # the lr of each call, not one kept from the first: a schedule changes it between steps
+    trajectory(student, "rmsprop_step", shape, count, seed, halving(hyper, 0.01) if schedule else constant(hyper))
 
 
 @check("adam_step.trajectories", depends_on=["adam_step.worked_examples"], max_examples=16,
        mutable=IN_PLACE, **OPTIMIZERS["adam_step"])
-@given(shape=shapes(), count=steps(), seed=seeds(), hyper=adam_settings())
-def _(student, shape, count, seed, hyper):
-    trajectory(student, "adam_step", shape, count, seed, constant(hyper))
+@given(shape=shapes(), count=steps(), seed=seeds(), hyper=adam_settings(), schedule=st.booleans())
+def _(student, shape, count, seed, hyper, schedule):
+    trajectory(student, "adam_step", shape, count, seed, halving(hyper, 1e-3) if schedule else constant(hyper))
 
 
 @check("adamw_step.trajectories", depends_on=["adamw_step.worked_examples"], max_examples=12,
        mutable=IN_PLACE, **OPTIMIZERS["adamw_step"])
-@given(shape=shapes(), count=steps(), seed=seeds(), hyper=adam_settings(decays=(None, 0.0, 0.5)))
-def _(student, shape, count, seed, hyper):
-    trajectory(student, "adamw_step", shape, count, seed, constant(hyper))
+@given(shape=shapes(), count=steps(), seed=seeds(), hyper=adam_settings(decays=(None, 0.0, 0.5)),
+       schedule=st.booleans())
+def _(student, shape, count, seed, hyper, schedule):
+    trajectory(student, "adamw_step", shape, count, seed, halving(hyper, 1e-3) if schedule else constant(hyper))
 
 
 # --- the optimizers against torch.optim itself ----------------------------------------------------
@@ -345,11 +349,11 @@ def torch_run(function, w0, gradients, hyper_at):
 TORCH_RUNS = [
     dict(function="sgd_step", hyper=dict(lr=0.1, momentum=0.9, weight_decay=0.1, nesterov=True), schedule=True),
     dict(function="sgd_step", hyper=dict(lr=0.5, momentum=0.5), schedule=False),
-    dict(function="rmsprop_step", hyper=dict(lr=0.1, alpha=0.9), schedule=False),
+    dict(function="rmsprop_step", hyper=dict(lr=0.1, alpha=0.9), schedule=True),
     dict(function="rmsprop_step", hyper={}, schedule=False),
-    dict(function="adam_step", hyper=dict(lr=0.1, weight_decay=0.1, eps=1e-3), schedule=False),
+    dict(function="adam_step", hyper=dict(lr=0.1, weight_decay=0.1, eps=1e-3), schedule=True),
     dict(function="adam_step", hyper={}, schedule=False),
-    dict(function="adamw_step", hyper=dict(lr=0.1, beta1=0.5, weight_decay=0.5), schedule=False),
+    dict(function="adamw_step", hyper=dict(lr=0.1, beta1=0.5, weight_decay=0.5), schedule=True),
     dict(function="adamw_step", hyper={}, schedule=False),
 ]
 
