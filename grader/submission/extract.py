@@ -288,14 +288,24 @@ def _parse(source: str, origin: str, cell: Cell, notebook: Notebook) -> tuple[as
     )
 
 
+def _names_bound_by(stmt: ast.stmt) -> set[str]:
+    """The names a top-level statement binds: a def or class, or the plain names it assigns."""
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {stmt.name}
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else \
+        [stmt.target] if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)) else []
+    return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+
+
 def _definition_chunks(parsed: list[_Parsed], marking: Marking) -> list[CodeChunk]:
+    # Marked cells are authoritative for the names they define (a def, or f = lambda ...): a
+    # scratch cell that binds one of them again (a test lambda, f = None) does not count.
     graded_names = {
         name
         for p in parsed
         if marking.label(p.cell) is not None
         for stmt in p.tree.body
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-        for name in [stmt.name]
+        for name in _names_bound_by(stmt)
     }
     known: set[str] = set()  # imported or constant names: constants may refer to them
     chunks = []
@@ -307,7 +317,7 @@ def _definition_chunks(parsed: list[_Parsed], marking: Marking) -> list[CodeChun
             if stmt_names is None:
                 continue
             is_def = isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-            if is_def and not graded_cell and stmt.name in graded_names:
+            if not graded_cell and _names_bound_by(stmt) & graded_names:
                 continue  # a marked cell defines this name; scratch copies elsewhere do not count
             kept.append(stmt)
             names.extend(stmt_names)

@@ -103,3 +103,21 @@ def test_a_coursera_marker_inside_a_string_marks_nothing(tmp_path):
     submission = read_submission(path, functions=["conv_output_size"])
     assert [c.label for c in submission.chunks] == ["GRADED FUNCTION: conv_output_size", None]
     assert submission.defined["conv_output_size"] == "marker_in_string.ipynb, cell 1"
+
+
+@pytest.mark.parametrize("scratch", [
+    "conv_output_size = lambda n, k: -1\n",
+    "conv_output_size = None\n",
+    "conv_output_size: object = print\n",
+    "def conv_output_size(n, k):\n    return -1\n",
+], ids=["lambda", "none", "annotated", "def"])
+def test_a_scratch_cell_that_binds_a_graded_name_again_does_not_count(tmp_path, scratch):
+    graded = "conv_output_size = lambda n, k, stride=1, padding=0: (n + 2 * padding - k) // stride + 1\n"
+    cells = [nbformat.v4.new_code_cell(graded, metadata={"tags": ["graded:conv_output_size"]}),
+             nbformat.v4.new_code_cell(scratch + "LIMIT = 3\n")]
+    path = tmp_path / "scratch.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    submission = read_submission(path, functions=["conv_output_size"])
+    namespace = run(submission)
+    assert namespace["conv_output_size"](32, 3, padding=1) == 32  # the marked cell's, lambda and all
+    assert namespace["LIMIT"] == 3  # the rest of the scratch cell still loads
