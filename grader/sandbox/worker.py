@@ -674,8 +674,23 @@ def _torch_arrived():
     try:
         loaded.set_num_threads(1)
         loaded.default_generator.manual_seed(_SEED[0])
+        _pin_threads(loaded)
     except Exception:
         pass
+
+
+def _pin_threads(loaded):
+    """One thread, whatever the student asks: a score must not depend on the machine's cores or
+    load, and idle pool threads would read as threads left running after a call."""
+    def set_num_threads(n):
+        return None
+
+    def set_num_interop_threads(n):
+        return None
+
+    for name, stand_in in (("set_num_threads", set_num_threads), ("set_num_interop_threads", set_num_interop_threads)):
+        if getattr(loaded, name, None) is not None:
+            setattr(loaded, name, stand_in)
 
 
 def _ban(dotted):
@@ -890,6 +905,7 @@ def _serve(sock, request, isolation):
     if torch is not None:
         torch.set_num_threads(1)
         torch.manual_seed(request.get("seed", 0))
+        _pin_threads(torch)
     else:
         _ON_IMPORT.when_imported("torch", _torch_arrived)
     for name in request.get("banned", []):

@@ -51,3 +51,15 @@ def test_torch_and_numpy_work_leaves_no_false_stray(any_pool):
     with Sandbox([("a.py", source)], limits=FAST, pool=any_pool) as box:
         for _ in range(3):
             assert isinstance(box.call("f"), float)
+
+
+def test_torch_stays_single_threaded_whatever_the_student_asks(pool):
+    source = ("import torch\n"
+              "def parallel_sum():\n"
+              "    torch.set_num_threads(4)\n"
+              "    torch.set_num_interop_threads(4)\n"
+              "    x = torch.ones(512, 512)\n"
+              "    return float((x @ x).sum()), torch.get_num_threads()\n")
+    with Sandbox([("t.py", source)], limits=Limits(call_timeout_s=20), pool=pool) as box:
+        assert box.call("parallel_sum") == (512.0 ** 3, 1)  # no idle pool threads left to blame
+        assert box.call("parallel_sum") == (512.0 ** 3, 1)
