@@ -177,8 +177,8 @@ def _(student):
         raise Mismatch(f"the untrained model's cross-entropy is {loss:.3f}; with {data.num_classes} classes a "
                        f"freshly initialised network should give about ln({data.num_classes}) = {expected:.3f} "
                        f"(within {chosen.initial_loss_tolerance}). A much larger loss usually means overconfident "
-                       "initial logits (a softmax inside the model, a large final-layer initialisation) or a "
-                       "wrong input scaling.", expected=f"{expected:.3f}", got=f"{loss:.3f}")
+                       "initial logits (a large final-layer initialisation, a wrong input scaling); a much smaller "
+                       "one, logits that already favour the right classes.", expected=f"{expected:.3f}", got=f"{loss:.3f}")
 
 
 @check("sanity.parameters_used", function="build_model", depends_on=["sanity.output_shape"])
@@ -238,7 +238,7 @@ def _(student):
 @cases({})
 def _(student):
     chosen = settings()
-    count = harness(student, "describe", build(student))["parameters"]
+    count = harness(student, "describe", build(student), dataset().train_images[:2])["parameters"]
     if not (isinstance(count, int) and count <= chosen.max_parameters):
         raise Mismatch(f"the model has {count} trainable parameters; this assignment allows at most "
                        f"{chosen.max_parameters} (a smaller network trains within the budget)",
@@ -393,7 +393,12 @@ def _(student):
     if run.validation is None:
         return
     seen = run.validation
-    if seen.get("batches", 0) and seen.get("in_training_mode", 0):
+    if not seen.get("batches", 0):
+        raise Mismatch("the validation images never went through the model during train(): the history's "
+                       "val_loss and val_accuracy must come from the model's outputs on val_set, computed in "
+                       "evaluation mode (model.eval()) at the end of each epoch.",
+                       expected="validation on val_set", got="no validation batch")
+    if seen.get("in_training_mode", 0):
         raise Mismatch(f"{seen['in_training_mode']} of the {seen['batches']} batches of validation images went "
                        "through the model while it was in training mode: validation ran with dropout on and batch "
                        "norm using batch statistics. Call model.eval() before validating (and model.train() before "

@@ -24,7 +24,7 @@ class ImageSet(torch.utils.data.Dataset):
         return len(self.labels)
 
     def __getitem__(self, index):
-        return self.images[index], self.labels[index]
+        return self.images[index].clone(), self.labels[index]  # a copy: in-place preprocessing stays the student's
 
 
 def make_set(images, labels):
@@ -38,19 +38,29 @@ class ValidationWatch:
 
     def __init__(self, model, images):
         self.keys = {np.ascontiguousarray(image, dtype=np.float32).tobytes() for image in images}
-        self.in_training_mode = self.in_eval_mode = 0
-        self.handle = _module(model).register_forward_pre_hook(self.hook)
+        self.modules = {id(m) for m in _module(model).modules()}
+        self.training_batches, self.eval_batches = set(), set()
+        # every module call, not only model(x): model.forward(x) and layer-by-layer code call layers
+        self.handle = torch.nn.modules.module.register_module_forward_pre_hook(self.hook)
+
+    @property
+    def in_training_mode(self):
+        return len(self.training_batches)
+
+    @property
+    def in_eval_mode(self):
+        return len(self.eval_batches)
 
     def hook(self, module, args):
+        if id(module) not in self.modules:
+            return
         x = args[0] if args else None
         if not isinstance(x, torch.Tensor) or x.ndim != 4 or len(x) == 0:
             return
         rows = x[:8].detach().to("cpu", torch.float32).numpy()
         if 2 * sum(row.tobytes() in self.keys for row in rows) > len(rows):  # mostly validation images
-            if module.training:
-                self.in_training_mode += 1
-            else:
-                self.in_eval_mode += 1
+            batch = (x.data_ptr(), tuple(x.shape))  # one batch, however many layers see it
+            (self.training_batches if module.training else self.eval_batches).add(batch)
 
 
 def watch_validation(model, images):
@@ -89,14 +99,15 @@ def _module(model):
 
 
 def outputs(model, images, mode="eval", device="cpu", batch_size=256):
-    """The model's outputs on ``images`` in ``mode``, without gradients, as float64 logits."""
+    """The model's outputs on ``images`` in ``mode``, without gradients, as float64 logits. Each
+    batch is a fresh tensor: a model that preprocesses its input in place changes only its copy."""
     model = _module(model)
     model.train(mode == "train")
     x = torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32))
     parts = []
     with torch.no_grad():
         for start in range(0, len(x), batch_size):
-            out = model(x[start:start + batch_size].to(device))
+            out = model(x[start:start + batch_size].clone().to(device))
             if not isinstance(out, torch.Tensor):
                 raise TypeError("the model returned a %s, expected a tensor of logits" % type(out).__name__)
             parts.append(out.detach().to("cpu", torch.float64))
@@ -109,8 +120,13 @@ def outputs_twice(model, images, device="cpu"):
     return outputs(model, images, "eval", device), outputs(model, images, "eval", device)
 
 
-def describe(model):
+def describe(model, images=None):
+    """The trainable parameter count; lazy layers (LazyLinear) are sized first by one
+    evaluation-mode pass over ``images``."""
     model = _module(model)
+    if images is not None and any(isinstance(p, torch.nn.parameter.UninitializedParameter)
+                                  for p in model.parameters()):
+        outputs(model, images, "eval")
     named = list(model.named_parameters())
     return {"parameters": int(sum(p.numel() for _, p in named if p.requires_grad)),
             "trainable": [n for n, p in named if p.requires_grad]}
@@ -140,7 +156,7 @@ def overfit(model, images, labels, steps, lr, optimizer="adam"):
     model.train(True)
     for _ in range(int(steps)):
         opt.zero_grad(set_to_none=True)
-        torch.nn.functional.cross_entropy(model(x), y).backward()
+        torch.nn.functional.cross_entropy(model(x.clone()), y).backward()
         opt.step()
     return outputs(model, images, "eval")
 

@@ -327,3 +327,49 @@ def test_corrupt_weights_fail_training_and_leave_nothing_to_judge():
 def test_corrupt_weights_are_reported_as_the_weights_file_that_does_not_load():
     message = corrupt_weights()[0]["training.runs"].message
     assert "model.pt" in message and "torch.save(model.state_dict()" in message
+
+
+def _train_with(validate):
+    """A train() of one epoch that validates with ``validate(model, images)``, returning logits."""
+    def train(model, train_set, val_set, device, max_epochs):
+        optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+        model.train()
+        for images, labels in torch.utils.data.DataLoader(train_set, batch_size=64):
+            optimizer.zero_grad()
+            torch.nn.functional.cross_entropy(model(images), labels).backward()
+            optimizer.step()
+        images = torch.stack([val_set[i][0] for i in range(len(val_set))])
+        labels = torch.tensor([val_set[i][1] for i in range(len(val_set))])
+        with torch.no_grad():
+            logits = validate(model, images) if validate else torch.zeros(len(labels), 10)
+        return [{"train_loss": 1.0, "val_loss": float(torch.nn.functional.cross_entropy(logits, labels)),
+                 "val_accuracy": float((logits.argmax(1) == labels).float().mean())}]
+    return train
+
+
+@pytest.mark.parametrize("validate, passes", [
+    (lambda model, x: (model.eval(), model(x))[1], True),
+    (lambda model, x: model.forward(x), False),  # no eval(), and past the top module's hooks
+    (lambda model, x: model[1:](model[0](x)) if isinstance(model, torch.nn.Sequential) else model(x), False),
+    (None, False),  # never validates: made-up numbers
+], ids=["eval-then-call", "forward-without-eval", "layer-by-layer-without-eval", "never-validates"])
+def test_validation_mode_is_judged_by_what_went_through_the_model_however_it_was_called(validate, passes):
+    outcomes, _ = grade(sample_code("ada_small_cnn", train=_train_with(validate)),
+                        only=["training.validation_in_eval_mode"])
+    assert (outcomes["training.validation_in_eval_mode"].status is Status.PASSED) is passes, \
+        outcomes["training.validation_in_eval_mode"].message
+
+
+def test_a_model_that_preprocesses_in_place_and_a_lazy_layer_are_judged_as_any_other():
+    class InPlace(torch.nn.Module):
+        def __init__(self, in_channels, num_classes):
+            super().__init__()
+            self.body = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.LazyLinear(num_classes))
+
+        def forward(self, x):
+            x.sub_(0.5).mul_(2)  # in place, on the batch it was given
+            return self.body(x)
+
+    outcomes, _ = grade(sample_code("ada_small_cnn", build_model=InPlace),
+                        only=["sanity.eval_deterministic", "sanity.parameter_count", "sanity.batch_independence"])
+    assert not failed(outcomes), {k: o.message for k, o in outcomes.items()}
