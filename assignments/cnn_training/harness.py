@@ -38,6 +38,7 @@ class ValidationWatch:
 
     def __init__(self, model, images):
         self.keys = {np.ascontiguousarray(image, dtype=np.float32).tobytes() for image in images}
+        self.shape = tuple(np.shape(images)[1:])  # (C, H, W): only a layer given images is looked at
         self.modules = {id(m) for m in _module(model).modules()}
         self.training_batches, self.eval_batches = set(), set()
         # every module call, not only model(x): model.forward(x) and layer-by-layer code call layers
@@ -55,8 +56,8 @@ class ValidationWatch:
         if id(module) not in self.modules:
             return
         x = args[0] if args else None
-        if not isinstance(x, torch.Tensor) or x.ndim != 4 or len(x) == 0:
-            return
+        if not isinstance(x, torch.Tensor) or tuple(x.shape[1:]) != self.shape or len(x) == 0:
+            return  # activations of the inner layers: never copied, never hashed
         rows = x[:8].detach().to("cpu", torch.float32).numpy()
         if 2 * sum(row.tobytes() in self.keys for row in rows) > len(rows):  # mostly validation images
             batch = (x.data_ptr(), tuple(x.shape))  # one batch, however many layers see it
