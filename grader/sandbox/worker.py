@@ -682,15 +682,12 @@ def _torch_arrived():
 def _pin_threads(loaded):
     """One thread, whatever the student asks: a score must not depend on the machine's cores or
     load, and idle pool threads would read as threads left running after a call."""
-    def set_num_threads(n):
+    def ignored(n):
         return None
 
-    def set_num_interop_threads(n):
-        return None
-
-    for name, stand_in in (("set_num_threads", set_num_threads), ("set_num_interop_threads", set_num_interop_threads)):
+    for name in ("set_num_threads", "set_num_interop_threads"):
         if getattr(loaded, name, None) is not None:
-            setattr(loaded, name, stand_in)
+            setattr(loaded, name, ignored)
 
 
 def _ban(dotted):
@@ -752,9 +749,9 @@ def _restub():
             _stub(dotted)
 
 
-def _banned_function(dotted, name, rule=None):
+def _banned_function(dotted, name):
     def banned(*args, **kwargs):
-        raise BannedAPIUsed(_banned_message(dotted, rule))
+        raise BannedAPIUsed(_banned_message(dotted))
 
     banned.__name__ = name
     banned._cnngrade_banned = True
