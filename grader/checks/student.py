@@ -85,21 +85,29 @@ class RecordingStudent:
         if name.startswith("_"):
             raise AttributeError(name)
 
-        def call(*args, **kwargs):
-            record_args, record_kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
-            try:
-                result, mutated = _invoke(self._code, name, copy.deepcopy(args), copy.deepcopy(kwargs))
-                changed = [label for label in mutated if _argument_of(label) not in self._mutable]
-                if changed:
-                    raise MutatedInput(_mutation_message(name, changed))
-            except StudentError as exc:
-                self._calls.append(Call(name, record_args, record_kwargs, error=exc))
-                raise
-            self._calls.append(Call(name, record_args, record_kwargs, result=result))
+        def perform(args, kwargs):
+            result, mutated = _invoke(self._code, name, args, kwargs)
+            changed = [label for label in mutated if _argument_of(label) not in self._mutable]
+            if changed:
+                raise MutatedInput(_mutation_message(name, changed))
             return result
+
+        def call(*args, **kwargs):
+            return self._recorded(name, args, kwargs, copy.deepcopy, perform)
 
         call.__name__ = name
         return call
+
+    def _recorded(self, name, args, kwargs, copied, perform):
+        """``perform(args, kwargs)`` on copies (``copied``), recorded as a Call with its result or error."""
+        record_args, record_kwargs = copied(args), copied(kwargs)
+        try:
+            result = perform(copied(args), copied(kwargs))
+        except StudentError as exc:
+            self._calls.append(Call(name, record_args, record_kwargs, error=exc))
+            raise
+        self._calls.append(Call(name, record_args, record_kwargs, result=result))
+        return result
 
 
 def code_of(student: RecordingStudent):
@@ -123,14 +131,8 @@ def student_run(student: RecordingStudent, name: str, args=(), kwargs=None, *, k
     kwargs = {} if kwargs is None else dict(kwargs)
     if namespace != "student":
         return run(name, tuple(args), kwargs, keep=keep, namespace=namespace, timeout_s=timeout_s).value
-    record_args, record_kwargs = _copied(tuple(args)), _copied(kwargs)
-    try:
-        result = run(name, _copied(tuple(args)), _copied(kwargs), keep=keep, timeout_s=timeout_s).value
-    except StudentError as exc:
-        student._calls.append(Call(name, record_args, record_kwargs, error=exc))
-        raise
-    student._calls.append(Call(name, record_args, record_kwargs, result=result))
-    return result
+    return student._recorded(name, tuple(args), kwargs, _copied,
+                             lambda a, k: run(name, a, k, keep=keep, timeout_s=timeout_s).value)
 
 
 def _copied(value):
