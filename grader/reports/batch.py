@@ -9,7 +9,7 @@ from grader.reports.grades import grades_csv
 from grader.reports.junit import junit_xml
 from grader.checks.figure import bars
 from grader.reports.figures import figure_png
-from grader.reports.student import write_bytes, write_text
+from grader.reports.student import remove_stale_figures, write_bytes, write_text
 from grader.reports.summary import class_summary, measure_file_name, summary_json, summary_markdown
 from grader.result import StudentResult
 from grader.rubric import Rubric
@@ -36,8 +36,5 @@ def write_batch_reports(results: Iterable[StudentResult], rubric: Rubric | Itera
         figure = bars(f"{m['name']} over the class ({m['students']} students)", [b["range"] for b in m["histogram"]],
                       [b["count"] for b in m["histogram"]], x_label=m["name"], y_label="students")
         written[relative] = write_bytes(out_dir / relative, figure_png(figure))
-    folder = out_dir / "summary-figures"
-    for old in sorted(folder.glob("*.png")) if folder.is_dir() else ():
-        if f"summary-figures/{old.name}" not in pictures:
-            old.unlink()
+    remove_stale_figures(out_dir, pictures, folders=("summary-figures",))
     return written

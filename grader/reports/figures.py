@@ -7,7 +7,9 @@ every run and in every process.
 """
 from __future__ import annotations
 
+import functools
 import io
+import json
 import re
 
 __all__ = ["figure_file_name", "figure_png", "has_figure"]
@@ -38,7 +40,14 @@ def figure_file_name(check_id: str) -> str:
 
 
 def figure_png(figure: dict) -> bytes:
-    """The figure as PNG bytes, identical for the same figure on every run."""
+    """The figure as PNG bytes, identical for the same figure on every run. Drawn once per
+    process: feedback.html inlines the same picture the student's folder holds as a file."""
+    return _drawn(json.dumps(figure, sort_keys=True, allow_nan=True))
+
+
+@functools.lru_cache(maxsize=64)
+def _drawn(key: str) -> bytes:
+    figure = json.loads(key)
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure

@@ -55,10 +55,10 @@ def write_student_reports(result: StudentResult, out_dir: str | Path, *,
 FIGURE_FOLDERS = ("figures", "instructor-figures")
 
 
-def remove_stale_figures(out_dir: Path, kept) -> None:
-    """Remove the pictures a previous grading left in ``out_dir`` that are not in ``kept``
-    (paths relative to ``out_dir``): a regrade's figures replace the last one's."""
-    for folder in FIGURE_FOLDERS:
+def remove_stale_figures(out_dir: Path, kept, folders=FIGURE_FOLDERS) -> None:
+    """Remove the pictures a previous grading left in ``out_dir``'s ``folders`` that are not in
+    ``kept`` (paths relative to ``out_dir``): a regrade's figures replace the last one's."""
+    for folder in folders:
         if (Path(out_dir) / folder).is_dir():
             for old in sorted((Path(out_dir) / folder).glob("*.png")):
                 if f"{folder}/{old.name}" not in kept:
@@ -84,13 +84,4 @@ def write_text(path: Path, text: str) -> Path:
 
     Always valid UTF-8, whatever the student put in ``text`` (see ``escaping.encodable``).
     """
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="") as handle:
-            handle.write(encodable(text))
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    return write_bytes(path, encodable(text).encode("utf-8"))
