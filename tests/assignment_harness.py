@@ -8,7 +8,6 @@ own code (trusted: we wrote it).
 from __future__ import annotations
 
 import functools
-import importlib.util
 from pathlib import Path
 
 import yaml
@@ -103,15 +102,3 @@ class AssignmentHarness:
         generated = check_ids or [spec.id for spec in self.suite if spec.function == function and spec.generated]
         run_checks(self.suite, code, seed=self.rubric.seed, only=generated)
         return calls
-
-    def notebooks_written_to(self, out: Path):
-        """Run the assignment's ``make_notebooks.py`` into ``out``: the notebooks it wrote and the
-        committed ones, as sorted paths relative to ``out`` and to the assignment's folder."""
-        path = self.folder / "make_notebooks.py"
-        spec = importlib.util.spec_from_file_location(f"{self.name}_make_notebooks", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        module.main(out)
-        written = sorted(p.relative_to(out) for p in out.rglob("*.ipynb"))
-        committed = sorted(p.relative_to(self.folder) for p in self.folder.rglob("*.ipynb"))
-        return written, committed

@@ -222,9 +222,3 @@ def test_expected_outcomes_list_every_sample_and_samples_declare_the_assignment(
         if path.stem != "dana_logaddexp_fresh_notebook":  # pasted into a fresh notebook, deliberately
             assert declared == {"assignment": "losses"}, path.name
 
-
-def test_committed_notebooks_are_what_make_notebooks_writes(tmp_path):
-    written, committed = LOSSES.notebooks_written_to(tmp_path)
-    assert written == committed
-    for relative in written:
-        assert (tmp_path / relative).read_bytes() == (HERE / relative).read_bytes(), relative

@@ -248,13 +248,6 @@ def test_expected_outcomes_list_every_sample_and_samples_declare_the_assignment(
             assert declared == {"assignment": "normalization"}, path.name
 
 
-def test_committed_notebooks_are_what_make_notebooks_writes(tmp_path):
-    written, committed = NORMALIZATION.notebooks_written_to(tmp_path)
-    assert written == committed
-    for relative in written:
-        assert (tmp_path / relative).read_bytes() == (HERE / relative).read_bytes(), relative
-
-
 def test_the_reference_dropout_in_evaluation_mode_is_what_the_checks_expect():
     x, mask = np.array([[1.0, -2.0]]), np.array([[0.0, 1.0]])
     np.testing.assert_array_equal(normalization.dropout(x, mask, 0.5, False), x)

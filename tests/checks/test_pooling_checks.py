@@ -173,9 +173,3 @@ def test_expected_outcomes_list_every_sample_and_samples_declare_the_assignment(
         if path.stem != "bruno_sliding_window":  # pasted into a fresh notebook, deliberately
             assert declared == {"assignment": "pooling"}, path.name
 
-
-def test_committed_notebooks_are_what_make_notebooks_writes(tmp_path):
-    written, committed = POOLING.notebooks_written_to(tmp_path)
-    assert written == committed
-    for relative in written:
-        assert (tmp_path / relative).read_bytes() == (HERE / relative).read_bytes(), relative
